@@ -1,0 +1,30 @@
+"""legsim: the swing-leg recovery of a runner, simulated.
+
+Public API (imported lazily so that ``import legsim`` stays fast and never imports sympy,
+numba-compiled code or matplotlib until needed):
+
+- `load_scenario(path)` -> Scenario
+- `simulate(scenario)` -> Result
+- `compare(scenarios)` -> list of Result
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["load_scenario", "simulate", "compare", "ScenarioError", "__version__"]
+
+
+def __getattr__(name):
+    if name == "load_scenario":
+        from .scenario import load_scenario
+
+        return load_scenario
+    if name in ("simulate", "compare"):
+        from . import simulate as _sim
+
+        return getattr(_sim, name)
+    if name == "ScenarioError":
+        from .errors import ScenarioError
+
+        return ScenarioError
+    raise AttributeError(f"module 'legsim' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Model data and derivation: anthropometry tables, actuator presets, sympy derivation."""
