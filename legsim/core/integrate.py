@@ -180,6 +180,7 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
         _resolve_holds(phases[phase], y, hold_targets)
 
     k_out = 0
+    k_next = 1                  # index of the next regular output time k_next * dt_out
     _emit(k_out, t, y, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f, ytmp, out,
           t_out, y_out, o_out, ph_out)
     k_out += 1
@@ -306,15 +307,15 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
             dense_eval(rc, s_event, ynew)
 
         # samples at multiples of dt_out inside (t, t_new], then the event time itself
-        k_next = int(math.floor(t / dt_out + 1e-9)) + 1
         t_k = k_next * dt_out
-        while t_k <= t_new * (1.0 + 1e-14) and t_k - t > 1e-12:
+        while t_k <= t_new + 1e-13:
             if k_out >= n_buf:
                 break
-            dense_eval(rc, (t_k - t) / h_try, ytmp)
-            _emit(k_out, t_k, ytmp, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f, k2,
-                  out, t_out, y_out, o_out, ph_out)
-            k_out += 1
+            if t_k - t_out[k_out - 1] > 1e-12:
+                dense_eval(rc, min((t_k - t) / h_try, 1.0), ytmp)
+                _emit(k_out, t_k, ytmp, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f,
+                      k2, out, t_out, y_out, o_out, ph_out)
+                k_out += 1
             k_next += 1
             t_k = k_next * dt_out
         if event_kind >= 0 and k_out < n_buf and t_new - t_out[k_out - 1] > 1e-12:
@@ -366,6 +367,10 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
             if event_kind == 0:
                 h = max(h, 1e-6)
 
+    if code != CODE_COMPLETED and k_out < n_buf and t - t_out[k_out - 1] > 1e-12:
+        _emit(k_out, t, y, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f, k2, out,
+              t_out, y_out, o_out, ph_out)
+        k_out += 1
     status[ST_CODE] = code
     status[ST_N_OUT] = k_out
     status[ST_PHASE] = phase
