@@ -90,16 +90,18 @@ def cmd_validate(args) -> int:
 def cmd_derive(args) -> int:
     from .model import derive
 
+    derivation = derive.derive()
     if args.check:
-        ok, msg = derive.check()
+        ok, msg = derive.check(derivation=derivation)
         print(msg)
         status = 0 if ok else 1
     else:
-        path = derive.write()
+        path = derive.write(derivation=derivation)
         print(f"wrote {path}")
         status = 0
     if args.latex:
-        Path(args.latex).write_text(derive.latex())
+        # replaces only the generated block of an existing markdown file
+        derive.write_latex(args.latex)
         print(f"wrote {args.latex}")
     return status
 
