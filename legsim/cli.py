@@ -101,7 +101,7 @@ def cmd_derive(args) -> int:
         status = 0
     if args.latex:
         # replaces only the generated block of an existing markdown file
-        derive.write_latex(args.latex)
+        derive.write_latex(args.latex, derivation=derivation)
         print(f"wrote {args.latex}")
     return status
 
