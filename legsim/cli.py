@@ -52,6 +52,11 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def _core_is_cached() -> bool:
     """Whether numba's on-disk cache of the integrator exists (a cold run compiles first)."""
+    import os
+
+    custom = os.environ.get("NUMBA_CACHE_DIR")
+    if custom:
+        return any(Path(custom).rglob("integrate.integrate-*.nbi"))
     core = Path(__file__).parent / "core" / "__pycache__"
     return any(core.glob("integrate.integrate-*.nbi")) if core.is_dir() else False
 
