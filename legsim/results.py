@@ -65,6 +65,12 @@ def write_results(result: Result, out_dir: Path, formats=("png",), figures: bool
             from .viz.figures import write_figures
 
             write_figures(list(result.strategies.values()), tmp, formats=tuple(formats))
+        # mkdtemp makes a private folder; give the results the permissions of a normal folder
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        for f in tmp.iterdir():
+            os.chmod(f, 0o666 & ~umask)
         backup = None
         if out_dir.exists():
             backup = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"

@@ -70,8 +70,19 @@ def leg_of(scn):
     """Segment parameters (`legsim.model.anthropometry.LegParameters`) of a scenario's subject."""
     d = scn.data
     s = d["subject"]
+
+    def given(block):  # keys left unset (None) take the table values
+        if not block:
+            return None
+        if all(not isinstance(v, dict) for v in block.values()):
+            out = {k: v for k, v in block.items() if v is not None}
+            return out or None
+        out = {k: given(v) for k, v in block.items()}
+        out = {k: v for k, v in out.items() if v}
+        return out or None
+
     return leg_parameters(s["mass_kg"], s["height_m"], s["sex"], s["anthropometry"],
-                          s["ankle_angle_deg"], d.get("segments"), d.get("buttock"))
+                          s["ankle_angle_deg"], given(d.get("segments")), given(d.get("buttock")))
 
 
 def _model_vector(scn, leg, torque_table: bool) -> np.ndarray:
@@ -231,7 +242,7 @@ def pack(scn, strategy: dict) -> Packed:
     integ[ix.I_MAX_STEP] = it["max_step_s"]
     integ[ix.I_DT_OUT] = it["output_interval_s"]
     acc = d["model"]["hip_acceleration"]
-    if "table" in acc:
+    if acc.get("table"):
         acc_tab = _read_table(acc["table"], ("t_s", "acc_x_m_s2", "acc_y_m_s2"))
     else:
         acc_tab = np.array([[0.0], [float(acc["x_m_s2"])], [float(acc["y_m_s2"])]])
