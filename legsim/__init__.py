@@ -20,7 +20,7 @@ def __getattr__(name):
 
         return load_scenario
     if name in ("simulate", "compare"):
-        from . import simulate as _sim
+        from . import simulation as _sim
 
         return getattr(_sim, name)
     if name == "ScenarioError":

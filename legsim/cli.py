@@ -71,7 +71,7 @@ def cmd_run(args) -> int:
         print("legsim: compiling the numerical core (first run only; cached afterwards, "
               "this takes up to a minute) ...", file=sys.stderr, flush=True)
     from .results import format_table, write_results
-    from .simulate import simulate
+    from .simulation import simulate
 
     result = simulate(scn)
     if not args.quiet:

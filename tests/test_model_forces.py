@@ -45,7 +45,7 @@ def test_knee_limits_push_back_and_are_continuous():
 
 def _gen_mp(block):
     mp = model_vector()
-    from legsim.simulate import DEG
+    from legsim.simulation import DEG
 
     b = ix.M_GEN
     wmax = block["max_velocity_deg_s"] * DEG
