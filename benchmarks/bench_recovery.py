@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 def packed(scenario: str):
     from legsim.scenario import load_scenario
-    from legsim.simulate import pack
+    from legsim.simulation import pack
 
     scn = load_scenario(scenario)
     strat = scn.data["strategies"][0]
