@@ -11,7 +11,6 @@ docs/scenarios.md are generated from it (``python -m legsim.scenario`` prints th
 from __future__ import annotations
 
 import copy
-import csv
 import difflib
 import math
 import numbers
@@ -186,16 +185,19 @@ SCHEMA: dict = {
                                    "passive joint moments of hip and knee"),
         "damping_Nms_per_rad": _num(0.1, 0, 100, "N m s/rad", "viscous damping, hip and knee"),
         "knee_limits": {
-            "hyperextension_deg": _num(0, 0, 30, "deg", "hyperextension allowed before the "
-                                       "extension limit engages (limit at knee flexion = -value)"),
+            "hyperextension_deg": _num(0, -30, 30, "deg", "knee flexion below which the "
+                                       "hyperextension limit acts (0 = straight knee; -5 allows "
+                                       "5 deg of hyperextension)"),
             "flexion_deg": _num(165, 90, 180, "deg", "knee flexion where the flexion limit "
                                 "engages"),
             "stiffness_Nm_per_rad": _num(500, 0, 1e6, "N m/rad", "limit stiffness"),
             "damping_Nms_per_rad": _num(5, 0, 1e4, "N m s/rad", "limit damping"),
         },
         "heel_contact": {
-            "stiffness_N_per_m": _num(20000, 0, 1e7, "N/m", "heel-buttock contact stiffness"),
-            "damping_s_per_m": _num(1.0, 0, 100, "s/m", "Hunt-Crossley damping factor"),
+            "stiffness_N_per_m": _num(20000, 0, 1e7, "N/m^1.5", "k of the heel-buttock "
+                                      "contact force k d^1.5 (1 + c d'), d = indentation"),
+            "damping_s_per_m": _num(1.0, 0, 100, "s/m", "c of the same law (Hunt-Crossley "
+                                    "type)"),
         },
         "hip_acceleration": {
             "x_m_s2": _num(0, -200, 200, "m/s^2", "constant hip acceleration, + forward"),
@@ -405,11 +407,13 @@ def read_table(path, columns, *, key: str | None = None, named_at: str | None = 
                ) -> dict[str, list[float]]:
     """Read a small numeric CSV table and check it; returns column name -> list of floats.
 
-    Rules (docs/scenarios.md, "CSV tables"): UTF-8; the first line that is not blank and not a
-    ``#`` comment is the header and must be exactly `columns` (spaces around names are
-    ignored); then at least 2 rows of finite numbers, one per column; the first column
-    (time) strictly increasing. Errors name the CSV file, line and column; `key` (the scenario
-    key path) and `named_at` (where the scenario names the table) are added to them.
+    Rules (docs/scenarios.md, "CSV tables"): UTF-8; the first line is the header and must be
+    exactly `columns` (spaces around names are ignored); then at least 2 rows of finite numbers,
+    one per column, comma-separated (blank lines and lines starting with ``#`` are skipped);
+    the first column (time) strictly increasing. A table that passes can also be read with
+    ``numpy.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)``. Errors name the CSV file,
+    line and column; `key` (the scenario key path) and `named_at` (where the scenario names the
+    table) are added to them.
     """
     path = Path(path)
     shown = _display(path)
@@ -421,52 +425,43 @@ def read_table(path, columns, *, key: str | None = None, named_at: str | None = 
         raise ScenarioError(problem, file=shown, line=line, key=key, found=found,
                             accepted=accepted, note=note)
 
-    rows: list[list[float]] = []
-    header = None
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        fail(None, "not a UTF-8 text file", "a CSV text file in UTF-8")
     except OSError as exc:
         fail(None, f"cannot read the table ({exc.strerror})", "a readable CSV file")
-    with handle:
-        reader = csv.reader(handle)
-        line = 0
-        try:
-            for cells in reader:
-                line = reader.line_num
-                cells = [c.strip() for c in cells]
-                if not any(cells) or cells[0].startswith("#"):
-                    continue
-                if header is None:
-                    if tuple(cells) != columns:
-                        fail(line, f"header {','.join(cells)!r} is not the expected one",
-                             f"the header line {header_text}", found=",".join(cells))
-                    header = cells
-                    continue
-                if len(cells) != len(columns):
-                    fail(line, f"found {len(cells)} values in the row",
-                         f"{len(columns)} comma-separated numbers ({header_text})",
-                         found=cells)
-                values = []
-                for j, (name, cell) in enumerate(zip(columns, cells), 1):
-                    try:
-                        value = float(cell)
-                    except ValueError:
-                        value = math.nan
-                    if not math.isfinite(value):
-                        fail(line, f"column {j} ({name}): found {describe(cell)}",
-                             "a finite number", found=cell)
-                    values.append(value)
-                if rows and values[0] <= rows[-1][0]:
-                    fail(line, f"column 1 ({columns[0]}): found {values[0]!r}, not greater than "
-                         f"the previous row's {rows[-1][0]!r}",
-                         f"strictly increasing {columns[0]}", found=values[0])
-                rows.append(values)
-        except UnicodeDecodeError:
-            fail(None, "not a UTF-8 text file", "a CSV text file in UTF-8")
-        except csv.Error as exc:
-            fail(reader.line_num, f"malformed CSV ({exc})", f"comma-separated values")
-    if header is None:
-        fail(None, "the table is empty", f"the header line {header_text} and at least 2 rows")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        fail(1 if lines else None, "the first line is not the header" if lines else
+             "the table is empty", f"the header line {header_text}, then at least 2 rows")
+    header = tuple(c.strip() for c in lines[0].split(","))
+    if header != columns:
+        fail(1, f"header {lines[0].strip()!r} is not the expected one",
+             f"the header line {header_text}", found=lines[0].strip())
+    rows: list[list[float]] = []
+    for number, line in enumerate(lines[1:], 2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) != len(columns):
+            fail(number, f"found {len(cells)} values in the row",
+                 f"{len(columns)} comma-separated numbers ({header_text})", found=line)
+        values = []
+        for j, (name, cell) in enumerate(zip(columns, cells), 1):
+            try:
+                value = float(cell) if "_" not in cell else math.nan
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                fail(number, f"column {j} ({name}): found {describe(cell)}", "a finite number",
+                     found=cell)
+            values.append(value)
+        if rows and values[0] <= rows[-1][0]:
+            fail(number, f"column 1 ({columns[0]}): found {values[0]!r}, not greater than the "
+                 f"previous row's {rows[-1][0]!r}", f"strictly increasing {columns[0]}",
+                 found=values[0])
+        rows.append(values)
     if len(rows) < 2:
         fail(None, f"found {len(rows)} data row{'s' if len(rows) != 1 else ''}",
              f"at least 2 rows of numbers below the header {header_text}", found=len(rows))
@@ -767,8 +762,9 @@ def _check(key: Key, value, path, ctx: _Ctx):
             x = float(value)
         except OverflowError:
             x = math.inf
-        if not math.isfinite(x) or (key.lo is not None and (x < key.lo or (key.lo_open and x == key.lo))) \
-                or (key.hi is not None and (x > key.hi or (key.hi_open and x == key.hi))):
+        below = key.lo is not None and (x < key.lo or (key.lo_open and x == key.lo))
+        above = key.hi is not None and (x > key.hi or (key.hi_open and x == key.hi))
+        if not math.isfinite(x) or below or above:
             ctx.fail(path, found=value, accepted=key.accepted())
         return x
     if kind in ("bool", "flag"):
@@ -1059,8 +1055,9 @@ def _until(value, path, ctx) -> list:
                          f"{' and/or '.join(directions)}: a number", note=note)
             for d, v in cond.items():
                 if d not in directions:
-                    ctx.fail(path + (q, d), found=d, problem=f"{q} cannot be tested {d!s}"
-                             if d in ("above", "below") else "unknown key" + _suggest(d, directions),
+                    problem = f"{q} cannot be tested {d}" if d in ("above", "below") \
+                        else "unknown key" + _suggest(d, directions)
+                    ctx.fail(path + (q, d), found=d, problem=problem,
                              accepted=", ".join(directions))
                 items.append((q, d, v, path + (q, d)))
     elif isinstance(value, list):      # the normalised form

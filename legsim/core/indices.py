@@ -8,6 +8,7 @@ from __future__ import annotations
 # ---- state vector -------------------------------------------------------------------------
 S_THETA, S_PHI, S_THETA_DOT, S_PHI_DOT = 0, 1, 2, 3
 S_ACT = 4                      # 4 activations: hip flexors, hip extensors, knee flexors, knee extensors
+N_DYNAMIC = 8                  # theta, phi, their rates, 4 activations: the states that steer step size
 S_HIP_FLEX_IMPULSE = 8         # integral of max(hip torque, 0) dt
 S_HIP_POS_WORK, S_HIP_NEG_WORK = 9, 10
 S_KNEE_POS_WORK, S_KNEE_NEG_WORK = 11, 12

@@ -18,7 +18,7 @@ from .indices import (
     CODE_BUFFER_FULL, CODE_COMPLETED, CODE_MAX_TIME, CODE_NOT_FINITE, CODE_STEP_UNDERFLOW,
     CODE_TOO_MANY_STEPS, E_DIR, E_MAX_TIME, E_Q, E_VALUE, HOLD_FIXED, HOLD_MODE, HOLD_START,
     HOLD_TARGET, I_ATOL, I_DT_OUT, I_MAX_STEP, I_METHOD, I_RTOL, I_STEP, MAX_COND,
-    METHOD_RK4, N_OUT, N_STATE, PH_COND, PH_HOLD_HIP, PH_HOLD_KNEE, PH_NCOND, S_PHI, S_THETA,
+    METHOD_RK4, N_DYNAMIC, N_OUT, N_STATE, PH_COND, PH_HOLD_HIP, PH_HOLD_KNEE, PH_NCOND, S_PHI, S_THETA,
     ST_CODE, ST_N_OUT, ST_N_REJECT, ST_N_RHS, ST_N_STEPS, ST_PHASE, ST_T_END,
 )
 
@@ -248,13 +248,15 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
                                           + A76 * k6[i])
             rhs(t + h_try, ynew, mp, row, hold_targets, acc_tab, tq_tab, M, f, k7, out)
             n_rhs += 6
+            # error norm over the dynamic states; the quadrature states (impulses, work) are
+            # pure integrals of them and do not steer the step size
             err = 0.0
-            for i in range(n):
+            for i in range(N_DYNAMIC):
                 e = h_try * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]
                              + E7 * k7[i])
                 sc = atol + rtol * max(abs(y[i]), abs(ynew[i]))
                 err += (e / sc) ** 2
-            err = math.sqrt(err / n)
+            err = math.sqrt(err / N_DYNAMIC)
             if not math.isfinite(err):
                 err = 1.0e10
             if err > 1.0:
