@@ -167,7 +167,7 @@ def test_preset_phases_validate_as_phase_lists():
 
 def test_preset_params_and_torque_table(in_tmp):
     write(in_tmp / "tables" / "replay.csv",
-          "# measured\nt_s,hip_torque_Nm,knee_torque_Nm\n0,10,-5\n0.1,20,-4\n0.2,5,0\n")
+          "t_s,hip_torque_Nm,knee_torque_Nm\n# measured\n0,10,-5\n\n0.1, 20,-4\n0.2,5,0\n")
     sc = load_scenario(write(in_tmp / "s.yaml", """\
 strategies:
   - {name: soft_drive, preset: knee_drive, params: {hip_flexor_excitation: 0.7}}
@@ -182,6 +182,9 @@ strategies:
     assert read_table(table, ("t_s", "hip_torque_Nm", "knee_torque_Nm")) == {
         "t_s": [0.0, 0.1, 0.2], "hip_torque_Nm": [10.0, 20.0, 5.0],
         "knee_torque_Nm": [-5.0, -4.0, 0.0]}
+    np = pytest.importorskip("numpy")      # what legsim.simulation may use to read it
+    assert np.loadtxt(table, delimiter=",", skiprows=1, ndmin=2).T.tolist() == \
+        [[0.0, 0.1, 0.2], [10.0, 20.0, 5.0], [-5.0, -4.0, 0.0]]
 
 
 def test_end_events(in_tmp):
@@ -307,7 +310,8 @@ def test_knee_flexion_400(in_tmp):
 def test_missing_file(in_tmp):
     err = error_of(Path("scenarios") / "nope.yaml")
     assert err.file == os.path.join("scenarios", "nope.yaml")
-    assert "no such file" in str(err) and str(in_tmp.resolve() / "scenarios" / "nope.yaml") in str(err)
+    assert "no such file" in str(err)
+    assert str(in_tmp.resolve() / "scenarios" / "nope.yaml") in str(err)
 
 
 def test_malformed_yaml(in_tmp):
@@ -365,6 +369,10 @@ def test_extends_missing_file(in_tmp):
      "column 1 (t_s): found 0.1, not greater than the previous row's 0.2; "
      "accepted: strictly increasing t_s"),
     ("t_s,hip_torque_Nm,knee_torque_Nm\n0,1,2\n", None, "found 1 data row; accepted: at least 2"),
+    ("# comment\nt_s,hip_torque_Nm,knee_torque_Nm\n0,1,2\n1,2,3\n", 1, "header '# comment'"),
+    ("t_s,hip_torque_Nm,knee_torque_Nm\n0,1,2\n1,\"2\",3\n", 3, "column 2 (hip_torque_Nm)"),
+    ("t_s,hip_torque_Nm,knee_torque_Nm\n0,1,2\n1,2,nan\n", 3, "column 3 (knee_torque_Nm): "
+     "found 'nan'"),
 ])
 def test_bad_torque_table(in_tmp, csv_text, line, part):
     write(in_tmp / "t.csv", csv_text)
@@ -620,3 +628,44 @@ def test_docs_error_example_is_exact(in_tmp):
     write(in_tmp / "scenarios" / name, source + "\n")
     err = error_of(Path("scenarios") / name)
     assert str(err) == message.replace("scenarios/", "scenarios" + os.sep, 1)
+
+
+def test_hip_acceleration_table(in_tmp):
+    write(in_tmp / "acc.csv", "t_s,acc_x_m_s2,acc_y_m_s2\n0,1,-2\n0.5,0,0\n")
+    sc = load_scenario(write(in_tmp / "s.yaml", "model: {hip_acceleration: {table: acc.csv}}\n"
+                                                "strategies: [passive]\n"))
+    acc = sc.data["model"]["hip_acceleration"]
+    assert acc == {"x_m_s2": 0.0, "y_m_s2": 0.0, "table": str((in_tmp / "acc.csv").resolve())}
+    err = error_of(write(in_tmp / "t.yaml", "strategies: [passive]\nmodel:\n  hip_acceleration:"
+                                            "\n    x_m_s2: 3\n    table: acc.csv\n"))
+    assert (err.line, err.key) == (4, "model.hip_acceleration.x_m_s2")
+    assert "accepted: 0 or null when hip_acceleration.table is given" in str(err)
+    write(in_tmp / "bad.csv", "t_s,hip_torque_Nm,knee_torque_Nm\n0,1,2\n1,2,3\n")
+    err = error_of(write(in_tmp / "u.yaml", "strategies: [passive]\n"
+                                            "model: {hip_acceleration: {table: bad.csv}}\n"))
+    assert err.file == "bad.csv" and err.key == "model.hip_acceleration.table"
+    assert "accepted: the header line t_s,acc_x_m_s2,acc_y_m_s2" in str(err)
+
+
+def test_hold_and_excitation_of_the_same_joint_is_allowed():
+    sc = validate_data({"strategies": [{"name": "s", "phases": [
+        {"excite": {"hip_flexors": 1.0}, "hold": {"hip": {"angle_deg": 10}}}]}]})
+    phase = sc.data["strategies"][0]["phases"][0]
+    assert phase["excite"]["hip_flexors"] == 1.0 and phase["hold"]["hip"]["angle_deg"] == 10.0
+
+
+def test_yaml_anchors_and_merge_keys(in_tmp):
+    sc = load_scenario(write(in_tmp / "s.yaml", """\
+strategies:
+  - name: a
+    phases:
+      - excite: &drive {hip_flexors: 1.0}
+        hold: {hip: &hold {angle_deg: 0, stiffness_Nm_per_rad: 500}}
+        until: {time_s: {above: 0.1}}
+      - excite: *drive
+        hold: {knee: {<<: *hold, angle_deg: start}}
+"""))
+    ph = sc.data["strategies"][0]["phases"]
+    assert ph[1]["excite"]["hip_flexors"] == 1.0
+    assert ph[1]["hold"]["knee"]["angle_deg"] == "start"
+    assert ph[1]["hold"]["knee"]["stiffness_Nm_per_rad"] == 500.0
