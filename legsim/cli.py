@@ -74,10 +74,10 @@ def cmd_run(args) -> int:
     from .simulation import simulate
 
     result = simulate(scn)
+    files = write_results(result, out, formats=fmts, figures=not args.no_figures)
     if not args.quiet:
         print(f"scenario {scn.name} ({scn.path})")
         print(format_table(result))
-    files = write_results(result, out, formats=fmts, figures=not args.no_figures)
     print(f"wrote {len(files)} files to {out}/")
     return 0
 
