@@ -201,3 +201,13 @@ def test_torque_table_replays_simulated_torques(tmp_path, compare_result):
     assert rep.completed
     # linear interpolation of 1 ms torque samples: recovery time within 0.5 ms
     assert rep.metrics["recovery_time_s"] == pytest.approx(kd.metrics["recovery_time_s"], abs=5e-4)
+
+
+def test_readme_python_example_runs(monkeypatch, capsys):
+    """The README's Python example is executed as written (from the repository root)."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "knee_drive" in out and "butt_kick" in out
