@@ -162,3 +162,21 @@ def test_work_quadrature_matches_trapezoid_of_samples():
     neg = np.trapezoid(np.minimum(p_hip, 0), t)
     assert y[-1, ix.S_HIP_POS_WORK] == pytest.approx(pos, rel=1e-4, abs=1e-6)
     assert y[-1, ix.S_HIP_NEG_WORK] == pytest.approx(neg, rel=1e-4, abs=1e-6)
+
+
+def test_condition_met_on_entry_skips_the_phase():
+    """A phase whose condition already holds when it starts ends at once (zero duration)."""
+    mp = model_vector()
+    ph = np.zeros((3, ix.PH_W))
+    for k, q in enumerate([ix.Q_KNEE_FLEXION, ix.Q_THIGH_ANGLE]):
+        ph[k, ix.PH_NCOND] = 1
+        # knee flexion above 10 deg holds at toe-off (35 deg); thigh angle above 0 does not
+        ph[k, ix.PH_COND:ix.PH_COND + 3] = [q, 1.0, math.radians(10.0 if k == 0 else 0.0)]
+    ph[1, ix.PH_EXC] = 1.0
+    ph[2, ix.PH_EXC] = 1.0
+    t, y, o, p, ps, st = run(toe_off(), mp, ph, end_thigh(50.0), integ())
+    assert ps[0] == 0.0 and ps[1] == 0.0
+    assert p[0] == 1
+    assert ps[2] > 0.0
+    k = np.flatnonzero(t == ps[2])[0]
+    assert y[k, ix.S_THETA] == pytest.approx(0.0, abs=1e-9)

@@ -74,6 +74,26 @@ def _resolve_holds(row, y, hold_targets):
 
 
 @njit(cache=True)
+def _enter_phase(phase, t, y, phases, mp, hold_targets, phase_start):
+    """Enter ``phase`` at time t; a phase whose condition is already met is left at once for the
+    next one (the last phase always stays). Returns the phase index entered."""
+    n_phases = phases.shape[0]
+    while True:
+        phase_start[phase] = t
+        _resolve_holds(phases[phase], y, hold_targets)
+        if phase == n_phases - 1:
+            return phase
+        row = phases[phase]
+        met = False
+        for j in range(int(row[PH_NCOND])):
+            if _condition_g(row, j, t, t, y, mp) >= 0.0:
+                met = True
+        if not met:
+            return phase
+        phase += 1
+
+
+@njit(cache=True)
 def _locate(which, j, t0, h, rc, ga, gb, phases, phase, end, t_phase, mp, ytmp):
     """Illinois root finding of condition ``j`` (``which`` 0: phase condition, 1: end event) on the
     dense output of the step [t0, t0 + h]; returns the fraction s of the step at which g >= 0."""
@@ -162,22 +182,8 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
     code = CODE_MAX_TIME
 
     t = 0.0
-    phase = 0
     t_phase = 0.0
-    phase_start[0] = 0.0
-    _resolve_holds(phases[0], y, hold_targets)
-    # conditions already met at toe-off switch phases at once
-    while phase < n_phases - 1:
-        row = phases[phase]
-        met = False
-        for j in range(int(row[PH_NCOND])):
-            if _condition_g(row, j, t, t_phase, y, mp) >= 0.0:
-                met = True
-        if not met:
-            break
-        phase += 1
-        phase_start[phase] = t
-        _resolve_holds(phases[phase], y, hold_targets)
+    phase = _enter_phase(0, t, y, phases, mp, hold_targets, phase_start)
 
     k_out = 0
     k_next = 1                  # index of the next regular output time k_next * dt_out
@@ -339,21 +345,8 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
             done = True
             break
         if event_kind == 0:
-            phase += 1
             t_phase = t
-            phase_start[phase] = t
-            _resolve_holds(phases[phase], y, hold_targets)
-            while phase < n_phases - 1:
-                row2 = phases[phase]
-                met = False
-                for j in range(int(row2[PH_NCOND])):
-                    if _condition_g(row2, j, t, t_phase, y, mp) >= 0.0:
-                        met = True
-                if not met:
-                    break
-                phase += 1
-                phase_start[phase] = t
-                _resolve_holds(phases[phase], y, hold_targets)
+            phase = _enter_phase(phase + 1, t, y, phases, mp, hold_targets, phase_start)
             rhs(t, y, mp, phases[phase], hold_targets, acc_tab, tq_tab, M, f, k1, out)
             n_rhs += 1
         else:
