@@ -191,15 +191,20 @@ def _end_vector(end: dict):
 
     e = np.zeros(ix.N_END)
     e[ix.E_MAX_TIME] = end["max_time_s"]
+    e[ix.E_LEVEL] = 1.0
+    e[ix.E_MIN_THETA] = -np.inf
     ev = end["event"]
     if ev == "thigh_angle":
         e[ix.E_Q], e[ix.E_DIR], e[ix.E_VALUE] = ix.Q_THIGH_ANGLE, 1.0, end["value"] * DEG
         text = f"thigh angle reached {end['value']:g}°"
     elif ev == "thigh_peak":
         e[ix.E_Q], e[ix.E_DIR], e[ix.E_VALUE] = ix.Q_THIGH_VEL, -1.0, 0.0
-        text = "maximal thigh flexion (thigh angular velocity crossed zero)"
+        e[ix.E_LEVEL] = 0.0       # a peak is a crossing: never "already met"
+        e[ix.E_MIN_THETA] = 0.0   # and only in front of the vertical (not a hold turning back)
+        text = "maximal thigh flexion (thigh angular velocity crossed zero in front of the vertical)"
     elif ev == "ankle_passes_knee":
-        e[ix.E_Q], e[ix.E_DIR], e[ix.E_VALUE] = ix.Q_ANKLE_AHEAD, 1.0, 0.0
+        e[ix.E_Q], e[ix.E_DIR], e[ix.E_VALUE] = ix.Q_SHANK_ANGLE, 1.0, 0.0
+        e[ix.E_LEVEL] = 0.0
         text = "ankle passed in front of the knee"
     elif ev == "time":
         e[ix.E_Q], e[ix.E_DIR], e[ix.E_VALUE] = ix.Q_TIME, 1.0, end["value"]

@@ -37,11 +37,11 @@ def phases_constant(excitations):
 
 
 def end_time(t_end, max_time=None):
-    return np.array([ix.Q_TIME, 1.0, t_end, max_time if max_time else t_end + 1.0])
+    return np.array([ix.Q_TIME, 1.0, t_end, max_time if max_time else t_end + 1.0, 1.0, -np.inf])
 
 
 def end_thigh(angle_deg, max_time=0.6):
-    return np.array([ix.Q_THIGH_ANGLE, 1.0, np.radians(angle_deg), max_time])
+    return np.array([ix.Q_THIGH_ANGLE, 1.0, np.radians(angle_deg), max_time, 1.0, -np.inf])
 
 
 def integ(method="dopri5", rtol=1e-8, atol=1e-10, step=1e-4, max_step=0.01, dt_out=1e-3):

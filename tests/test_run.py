@@ -211,3 +211,57 @@ def test_readme_python_example_runs(monkeypatch, capsys):
     exec(compile(block, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "knee_drive" in out and "butt_kick" in out
+
+
+def _scenario(tmp_path, text, name="s.yaml"):
+    p = tmp_path / name
+    p.write_text(f"extends: {SCEN / 'sprinter.yaml'}\n" + text)
+    return p
+
+
+def test_thigh_peak_is_a_crossing_in_front_of_the_vertical(tmp_path):
+    """A thigh still moving back at toe-off has not peaked; a hold turning the thigh back
+    (butt kick, phase 1) is not the recovery's maximal thigh flexion."""
+    scn = _scenario(tmp_path, "strategies: [knee_drive, butt_kick]\n"
+                              "initial: {thigh_velocity_deg_s: -50}\n"
+                              "end: {thigh_peak: true, max_time_s: 2.0}\n")
+    res = legsim.simulate(scn)
+    for r in res.strategies.values():
+        assert r.completed, r.reason
+        tr = r.trajectory
+        assert r.metrics["recovery_time_s"] > 0.05
+        assert tr["thigh_angle_deg"][-1] > 0
+        assert abs(tr["thigh_velocity_deg_s"][-1]) < 1e-6
+        assert tr["thigh_angle_deg"][-1] == pytest.approx(tr["thigh_angle_deg"].max(), abs=1e-9)
+    assert [p[0] for p in res["butt_kick"].phases] == ["heel_to_buttock", "knee_forward"]
+
+
+def test_ankle_passes_knee_only_with_the_shank_pointing_down(tmp_path):
+    """ψ = θ − φ crossing 0 upward, not the ankle's x passing the knee's with the shank
+    upside down (ψ = −180°) in deep flexion."""
+    scn = _scenario(tmp_path, "strategies: [butt_kick]\n"
+                              "initial: {thigh_angle_deg: -35, knee_velocity_deg_s: 1000}\n"
+                              "end: {ankle_passes_knee: true, max_time_s: 0.8}\n")
+    r = legsim.simulate(scn)["butt_kick"]
+    tr = r.trajectory
+    if r.completed:
+        assert tr["shank_angle_deg"][-1] == pytest.approx(0.0, abs=1e-6)
+        assert tr["ankle_x_m"][-1] == pytest.approx(tr["knee_x_m"][-1], abs=1e-6)
+        assert tr["ankle_y_m"][-1] < tr["knee_y_m"][-1]
+    assert tr["shank_angle_deg"].min() < -150   # the shank did fold up past horizontal
+
+
+def test_core_cache_stamp_tracks_sources():
+    """The numba cache of legsim.core is emptied when the core sources change (see
+    legsim/core/__init__.py); the stamp holds the hash of the current sources."""
+    import hashlib
+
+    import legsim.core as core
+
+    here = Path(core.__file__).parent
+    digest = hashlib.sha256()
+    for src in sorted(here.glob("*.py")):
+        digest.update(src.name.encode())
+        digest.update(src.read_bytes())
+    stamp = here / "__pycache__" / "legsim-core-sources.sha256"
+    assert stamp.read_text() == digest.hexdigest()

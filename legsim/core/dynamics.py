@@ -22,7 +22,7 @@ from .indices import (
     O_HEEL_Y, O_HIP_ACTIVE, O_HIP_INERTIA, O_HIP_PASSIVE, O_HIP_TORQUE, O_KNEE_ACTIVE,
     O_KNEE_PASSIVE, O_KNEE_TORQUE, O_KNEE_X, O_KNEE_Y, O_TOE_X, O_TOE_Y,
     PH_EXC, PH_HOLD_HIP, PH_HOLD_KNEE,
-    Q_ANKLE_AHEAD, Q_HEEL_BUTTOCK, Q_KNEE_FLEXION, Q_KNEE_VEL, Q_THIGH_ANGLE, Q_THIGH_VEL,
+    Q_SHANK_ANGLE, Q_HEEL_BUTTOCK, Q_KNEE_FLEXION, Q_KNEE_VEL, Q_THIGH_ANGLE, Q_THIGH_VEL,
     Q_TIME, Q_TIME_IN_PHASE,
     S_ACT, S_HEEL_IMPULSE, S_HIP_FLEX_IMPULSE, S_HIP_NEG_WORK, S_HIP_POS_WORK,
     S_KNEE_NEG_WORK, S_KNEE_POS_WORK, S_PHI, S_PHI_DOT, S_THETA, S_THETA_DOT,
@@ -229,9 +229,10 @@ def condition_quantity(q, t, t_phase, y, mp):
         return t - t_phase
     if q == Q_TIME:
         return t
-    if q == Q_ANKLE_AHEAD:
-        # ankle x minus knee x: l2 * sin(psi)
-        return mp[M_L_SHANK] * math.sin(y[S_THETA] - y[S_PHI])
+    if q == Q_SHANK_ANGLE:
+        # psi = theta - phi; the ankle passes in front of the knee (shank pointing down) when
+        # psi crosses 0 upwards (psi does not wrap, unlike the sign of x_ankle - x_knee)
+        return y[S_THETA] - y[S_PHI]
     return 0.0
 
 

@@ -49,11 +49,14 @@ PH_W = PH_COND + 3 * MAX_COND
 
 # condition quantities (SI): g = direction * (quantity - value); met when g >= 0
 Q_THIGH_ANGLE, Q_KNEE_FLEXION, Q_THIGH_VEL, Q_KNEE_VEL = 0, 1, 2, 3
-Q_HEEL_BUTTOCK, Q_TIME_IN_PHASE, Q_TIME, Q_ANKLE_AHEAD = 4, 5, 6, 7
+Q_HEEL_BUTTOCK, Q_TIME_IN_PHASE, Q_TIME, Q_SHANK_ANGLE = 4, 5, 6, 7
 
-# ---- end event: (quantity, direction, value, max_time) ------------------------------------
-E_Q, E_DIR, E_VALUE, E_MAX_TIME = 0, 1, 2, 3
-N_END = 4
+# ---- end event: (quantity, direction, value, max_time, level, min thigh angle) -------------
+# level 1: the event also counts when already met at toe-off or on entering a phase (thigh
+# angle, time); level 0: only a crossing counts (thigh peak, ankle passing the knee).
+# A crossing counts only with the thigh angle above E_MIN_THETA (rad).
+E_Q, E_DIR, E_VALUE, E_MAX_TIME, E_LEVEL, E_MIN_THETA = 0, 1, 2, 3, 4, 5
+N_END = 6
 
 # ---- integrator settings ------------------------------------------------------------------
 I_METHOD, I_RTOL, I_ATOL, I_STEP, I_MAX_STEP, I_DT_OUT = 0, 1, 2, 3, 4, 5

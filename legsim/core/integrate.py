@@ -16,7 +16,7 @@ from numba import njit
 from .dynamics import condition_quantity, geometry_outputs, rhs
 from .indices import (
     CODE_BUFFER_FULL, CODE_COMPLETED, CODE_MAX_TIME, CODE_NOT_FINITE, CODE_STEP_UNDERFLOW,
-    CODE_TOO_MANY_STEPS, E_DIR, E_MAX_TIME, E_Q, E_VALUE, HOLD_FIXED, HOLD_MODE, HOLD_START,
+    CODE_TOO_MANY_STEPS, E_DIR, E_LEVEL, E_MAX_TIME, E_MIN_THETA, E_Q, E_VALUE, HOLD_FIXED, HOLD_MODE, HOLD_START,
     HOLD_TARGET, I_ATOL, I_DT_OUT, I_MAX_STEP, I_METHOD, I_RTOL, I_STEP, MAX_COND,
     METHOD_RK4, N_DYNAMIC, N_OUT, N_STATE, PH_COND, PH_HOLD_HIP, PH_HOLD_KNEE, PH_NCOND, S_PHI, S_THETA,
     ST_CODE, ST_N_OUT, ST_N_REJECT, ST_N_RHS, ST_N_STEPS, ST_PHASE, ST_T_END,
@@ -190,7 +190,7 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
     _emit(k_out, t, y, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f, ytmp, out,
           t_out, y_out, o_out, ph_out)
     k_out += 1
-    done = _end_g(end, t, t_phase, y, mp) >= 0.0
+    done = end[E_LEVEL] != 0.0 and _end_g(end, t, t_phase, y, mp) >= 0.0
     if done:
         code = CODE_COMPLETED
 
@@ -307,7 +307,8 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
         gb = _end_g(end, t_new, t_phase, ynew, mp)
         if ga < 0.0 and gb >= 0.0:
             s = _locate(1, 0, t, h_try, rc, ga, gb, phases, phase, end, t_phase, mp, ytmp)
-            if s <= s_event:
+            dense_eval(rc, s, ytmp)
+            if s <= s_event and ytmp[S_THETA] > end[E_MIN_THETA]:
                 s_event = s
                 event_kind = 1
         if event_kind >= 0:
@@ -330,7 +331,7 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
             _emit(k_out, t_new, ynew, mp, phase, phases, hold_targets, acc_tab, tq_tab, M, f, k2,
                   out, t_out, y_out, o_out, ph_out)
             k_out += 1
-        if k_out >= n_buf:
+        if k_out >= n_buf and event_kind != 1:
             code = CODE_BUFFER_FULL
             for i in range(n):
                 y[i] = ynew[i]
@@ -347,6 +348,10 @@ def integrate(y0, mp, phases, end, integ, acc_tab, tq_tab, t_out, y_out, o_out, 
         if event_kind == 0:
             t_phase = t
             phase = _enter_phase(phase + 1, t, y, phases, mp, hold_targets, phase_start)
+            if end[E_LEVEL] != 0.0 and _end_g(end, t, t_phase, y, mp) >= 0.0:
+                code = CODE_COMPLETED     # the end was met at the switch itself
+                done = True
+                break
             rhs(t, y, mp, phases[phase], hold_targets, acc_tab, tq_tab, M, f, k1, out)
             n_rhs += 1
         else:
