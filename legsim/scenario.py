@@ -193,6 +193,14 @@ SCHEMA: dict = {
             "stiffness_Nm_per_rad": _num(500, 0, 1e6, "N m/rad", "limit stiffness"),
             "damping_Nms_per_rad": _num(5, 0, 1e4, "N m s/rad", "limit damping"),
         },
+        "hip_limits": {
+            "extension_deg": _num(-45, -90, 0, "deg", "thigh angle below which the hip "
+                                  "extension limit acts"),
+            "flexion_deg": _num(130, 60, 180, "deg", "thigh angle where the hip flexion limit "
+                                "engages"),
+            "stiffness_Nm_per_rad": _num(500, 0, 1e6, "N m/rad", "limit stiffness"),
+            "damping_Nms_per_rad": _num(5, 0, 1e4, "N m s/rad", "limit damping"),
+        },
         "heel_contact": {
             "stiffness_N_per_m": _num(20000, 0, 1e7, "N/m^1.5", "k of the heel-buttock "
                                       "contact force k d^1.5 (1 + c d'), d = indentation"),

@@ -118,6 +118,11 @@ def _model_vector(scn, leg, torque_table: bool) -> np.ndarray:
     mp[ix.M_KNEE_HI] = lim["flexion_deg"] * DEG
     mp[ix.M_LIM_K] = lim["stiffness_Nm_per_rad"]
     mp[ix.M_LIM_D] = lim["damping_Nms_per_rad"]
+    hip = model["hip_limits"]
+    mp[ix.M_HIP_LO] = hip["extension_deg"] * DEG
+    mp[ix.M_HIP_HI] = hip["flexion_deg"] * DEG
+    mp[ix.M_HIP_LIM_K] = hip["stiffness_Nm_per_rad"]
+    mp[ix.M_HIP_LIM_D] = hip["damping_Nms_per_rad"]
     mp[ix.M_CONTACT_K] = model["heel_contact"]["stiffness_N_per_m"]
     mp[ix.M_CONTACT_C] = model["heel_contact"]["damping_s_per_m"]
     cord = d.get("cord")

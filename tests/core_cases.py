@@ -21,6 +21,8 @@ def model_vector(passive=True, generators=True):
     mp[ix.M_DAMPING] = 0.1
     mp[ix.M_KNEE_LO], mp[ix.M_KNEE_HI] = 0.0, np.radians(165)
     mp[ix.M_LIM_K], mp[ix.M_LIM_D] = 500.0, 5.0
+    mp[ix.M_HIP_LO], mp[ix.M_HIP_HI] = np.radians(-45), np.radians(130)
+    mp[ix.M_HIP_LIM_K], mp[ix.M_HIP_LIM_D] = 500.0, 5.0
     mp[ix.M_CONTACT_K], mp[ix.M_CONTACT_C] = 2e4, 1.0
     mp[ix.M_TAU_ACT], mp[ix.M_TAU_DEACT] = 0.015, 0.05
     for g in range(4):

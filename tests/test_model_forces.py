@@ -41,6 +41,11 @@ def test_knee_limits_push_back_and_are_continuous():
     assert passive_torques(0.0, hi + 0.1, 0.0, 0.0, mp)[1] == pytest.approx(-mp[ix.M_LIM_K] * 0.1)
     # damping ramps in: no jump at the limit even at high speed
     assert abs(passive_torques(0.0, hi + 1e-7, 0.0, 20.0, mp)[1]) < 1e-3
+    # the hip's limits act on the thigh angle the same way
+    hlo, hhi = mp[ix.M_HIP_LO], mp[ix.M_HIP_HI]
+    assert passive_torques(hlo - 0.1, 1.0, 0.0, 0.0, mp)[0] == pytest.approx(mp[ix.M_HIP_LIM_K] * 0.1)
+    assert passive_torques(hhi + 0.1, 1.0, 0.0, 0.0, mp)[0] == pytest.approx(-mp[ix.M_HIP_LIM_K] * 0.1)
+    assert passive_torques(0.5 * (hlo + hhi), 1.0, 0.0, 0.0, mp)[0] == 0.0
 
 
 def _gen_mp(block):

@@ -113,6 +113,8 @@ def test_defaults_filled(in_tmp):
         "damping_Nms_per_rad": 0.1,
         "knee_limits": {"hyperextension_deg": 0.0, "flexion_deg": 165.0,
                         "stiffness_Nm_per_rad": 500.0, "damping_Nms_per_rad": 5.0},
+        "hip_limits": {"extension_deg": -45.0, "flexion_deg": 130.0,
+                       "stiffness_Nm_per_rad": 500.0, "damping_Nms_per_rad": 5.0},
         "heel_contact": {"stiffness_N_per_m": 20000.0, "damping_s_per_m": 1.0},
         "hip_acceleration": {"x_m_s2": 0.0, "y_m_s2": 0.0, "table": None}}
     assert d["cord"] is None and d["output"] == {"svg": False}

@@ -16,7 +16,7 @@ from .indices import (
     HOLD_KD, HOLD_KP, HOLD_MODE, HOLD_NONE, HOLD_TARGET,
     M_ANKLE_DORSI_DEG, M_BUTT_R, M_BUTT_X, M_BUTT_Y, M_CONTACT_C, M_CONTACT_K, M_CORD_AX,
     M_CORD_AY, M_CORD_K, M_CORD_ON, M_CORD_REST, M_CORD_S, M_DAMPING, M_GEN, M_HEEL_ALONG,
-    M_HEEL_PERP, M_KNEE_HI, M_KNEE_LO, M_L_SHANK, M_LIM_D, M_LIM_K, M_PASSIVE, M_RIENER,
+    M_HEEL_PERP, M_HIP_HI, M_HIP_LIM_D, M_HIP_LIM_K, M_HIP_LO, M_KNEE_HI, M_KNEE_LO, M_L_SHANK, M_LIM_D, M_LIM_K, M_PASSIVE, M_RIENER,
     M_TAU_ACT, M_TAU_DEACT, M_TOE_ALONG, M_TOE_PERP, M_TORQUE_TABLE,
     O_ANKLE_X, O_ANKLE_Y, O_CAP, O_CONTACT_F, O_CORD_F, O_EXC, O_HEEL_BUTTOCK, O_HEEL_X,
     O_HEEL_Y, O_HIP_ACTIVE, O_HIP_INERTIA, O_HIP_PASSIVE, O_HIP_TORQUE, O_KNEE_ACTIVE,
@@ -141,18 +141,22 @@ def passive_torques(theta, phi, theta_dot, phi_dot, mp):
         th, tk = riener_edrich(theta / DEG, phi / DEG, mp[M_ANKLE_DORSI_DEG])
     th -= mp[M_DAMPING] * theta_dot
     tk -= mp[M_DAMPING] * phi_dot
-    # soft limits of the knee: linear spring beyond the limit, damping ramped in over 1 degree
-    lo = mp[M_KNEE_LO]
-    hi = mp[M_KNEE_HI]
-    if phi < lo:
-        pen = lo - phi
-        t = mp[M_LIM_K] * pen - mp[M_LIM_D] * min(pen / LIMIT_DAMPING_RAMP, 1.0) * phi_dot
-        tk += max(t, 0.0)
-    elif phi > hi:
-        pen = phi - hi
-        t = -mp[M_LIM_K] * pen - mp[M_LIM_D] * min(pen / LIMIT_DAMPING_RAMP, 1.0) * phi_dot
-        tk += min(t, 0.0)
+    th += soft_limit(theta, theta_dot, mp[M_HIP_LO], mp[M_HIP_HI], mp[M_HIP_LIM_K], mp[M_HIP_LIM_D])
+    tk += soft_limit(phi, phi_dot, mp[M_KNEE_LO], mp[M_KNEE_HI], mp[M_LIM_K], mp[M_LIM_D])
     return th, tk
+
+
+@njit(cache=True)
+def soft_limit(angle, rate, lo, hi, k, d):
+    """Torque of a soft joint limit: linear spring beyond [lo, hi], damping ramped in over the
+    first degree of penetration; never pulls the joint into the limit."""
+    if angle < lo:
+        pen = lo - angle
+        return max(k * pen - d * min(pen / LIMIT_DAMPING_RAMP, 1.0) * rate, 0.0)
+    if angle > hi:
+        pen = angle - hi
+        return min(-k * pen - d * min(pen / LIMIT_DAMPING_RAMP, 1.0) * rate, 0.0)
+    return 0.0
 
 
 @njit(cache=True)

@@ -34,7 +34,8 @@ M_GEN = 35                     # 4 generators x GEN_W values
 GEN_T0, GEN_OPT, GEN_WIDTH, GEN_WMAX, GEN_WC, GEN_ECC, GEN_WECC = 0, 1, 2, 3, 4, 5, 6
 GEN_W = 7
 M_TORQUE_TABLE = M_GEN + 4 * GEN_W   # 1: joint torques replayed from a table instead of generators
-N_MP = M_TORQUE_TABLE + 1
+M_HIP_LO, M_HIP_HI, M_HIP_LIM_K, M_HIP_LIM_D = 64, 65, 66, 67   # soft limits of the hip (thigh angle)
+N_MP = 68
 
 # ---- phase table: one row per phase -------------------------------------------------------
 PH_EXC = 0                     # 4 excitations
