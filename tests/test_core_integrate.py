@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
+from scipy.integrate import solve_ivp, trapezoid
 
 from core_cases import end_thigh, end_time, integ, model_vector, phases_constant, run, toe_off
 from legsim.core import indices as ix
@@ -158,8 +158,8 @@ def test_work_quadrature_matches_trapezoid_of_samples():
     phases = phases_constant([1.0, 0.0, 0.3, 0.0])
     t, y, o, *_ = run(toe_off(), mp, phases, end_time(0.2), integ(dt_out=1e-5))
     p_hip = o[:, ix.O_HIP_TORQUE] * y[:, ix.S_THETA_DOT]
-    pos = np.trapezoid(np.maximum(p_hip, 0), t)
-    neg = np.trapezoid(np.minimum(p_hip, 0), t)
+    pos = trapezoid(np.maximum(p_hip, 0), t)
+    neg = trapezoid(np.minimum(p_hip, 0), t)
     assert y[-1, ix.S_HIP_POS_WORK] == pytest.approx(pos, rel=1e-4, abs=1e-6)
     assert y[-1, ix.S_HIP_NEG_WORK] == pytest.approx(neg, rel=1e-4, abs=1e-6)
 
