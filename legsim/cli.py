@@ -22,11 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="simulate every strategy of a scenario and write a results folder")
     r.add_argument("scenario", help="scenario YAML file")
     r.add_argument("--out", help="results folder (default: results/<scenario name>/)")
-    r.add_argument("--format", default="png",
-                   help="figure formats, comma-separated: png, svg (default: png)")
-    r.add_argument("--no-figures", action="store_true", help="skip figures")
-    r.add_argument("--no-animation", action="store_true", help="skip the animation")
-    r.add_argument("--quiet", action="store_true", help="print no table")
+    _output_options(r)
+
+    c = sub.add_parser("compare", help="simulate several scenarios and compare them side by side")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    c.add_argument("--out", help="results folder (default: results/compare_<A>_vs_<B>.../)")
+    _output_options(c)
 
     v = sub.add_parser("validate", help="check a scenario file without running it")
     v.add_argument("scenario", nargs="+")
@@ -36,6 +37,50 @@ def _parser() -> argparse.ArgumentParser:
                    help="only check that the committed module equals a fresh derivation")
     d.add_argument("--latex", metavar="FILE", help="also write the equations as LaTeX to FILE")
     return p
+
+
+def _output_options(p) -> None:
+    p.add_argument("--format", default="png",
+                   help="figure formats, comma-separated: png, svg (default: png)")
+    p.add_argument("--no-figures", action="store_true", help="skip figures (and the report)")
+    p.add_argument("--no-animation", action="store_true", help="skip the animation")
+    p.add_argument("--animation-format", default="gif", choices=("gif", "mp4"),
+                   help="gif (always possible) or mp4 (needs ffmpeg); default gif")
+    p.add_argument("--layout", default="side_by_side", choices=("side_by_side", "overlay"),
+                   help="animation with one panel per strategy, or all overlaid")
+    p.add_argument("--slow-motion", type=float, default=10.0, metavar="FACTOR",
+                   help="animation playback is FACTOR times slower than real time (default 10)")
+    p.add_argument("--fps", type=int, default=20, help="animation frames per second (default 20)")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--quiet", action="store_true", help="print no table")
+
+
+def _check_output_options(args) -> None:
+    from .errors import LegsimError
+
+    if not (0.1 <= args.slow_motion <= 1000.0):
+        raise LegsimError(f"--slow-motion: found {args.slow_motion:g}; accepted: a number from 0.1 to 1000")
+    if not (1 <= args.fps <= 120):
+        raise LegsimError(f"--fps: found {args.fps}; accepted: a whole number from 1 to 120")
+    if not args.no_animation and args.animation_format == "mp4":
+        from .viz.animation import ffmpeg_available
+
+        if not ffmpeg_available():
+            raise LegsimError("--animation-format: found mp4, but ffmpeg is not installed; accepted: "
+                              "gif (always available), or install ffmpeg for mp4")
+
+
+def _write(result, out: Path, args, command: str) -> list[Path]:
+    from .results import write_results
+
+    figures = not args.no_figures
+    return write_results(
+        result, out, formats=_formats(args.format), figures=figures,
+        animation=None if args.no_animation else args.animation_format,
+        report=figures and not args.no_report,
+        animation_options={"layout": args.layout, "slow_motion": args.slow_motion,
+                           "fps": args.fps, "progress": not args.quiet},
+        command=command)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -61,23 +106,51 @@ def _core_is_cached() -> bool:
     return any(core.glob("integrate.integrate-*.nbi")) if core.is_dir() else False
 
 
-def cmd_run(args) -> int:
-    from .scenario import load_scenario
-
-    fmts = _formats(args.format)
-    scn = load_scenario(args.scenario)
-    out = Path(args.out) if args.out else Path("results") / scn.name
+def _compiling_notice() -> None:
     if not _core_is_cached():
         print("legsim: compiling the numerical core (first run only; cached afterwards, "
               "this takes up to a minute) ...", file=sys.stderr, flush=True)
-    from .results import format_table, write_results
+
+
+def cmd_run(args) -> int:
+    from .scenario import load_scenario
+
+    _formats(args.format)
+    _check_output_options(args)
+    scn = load_scenario(args.scenario)
+    out = Path(args.out) if args.out else Path("results") / scn.name
+    _compiling_notice()
+    from .comparison import comparison_of
+    from .results import format_table
     from .simulation import simulate
 
-    result = simulate(scn)
-    files = write_results(result, out, formats=fmts, figures=not args.no_figures)
+    cmp = comparison_of(simulate(scn))
+    files = _write(cmp, out, args, f"legsim run {args.scenario}")
     if not args.quiet:
         print(f"scenario {scn.name} ({scn.path})")
-        print(format_table(result))
+        print(format_table(cmp))
+    print(f"wrote {len(files)} files to {out}/")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .scenario import load_scenario
+
+    _formats(args.format)
+    _check_output_options(args)
+    scns = [load_scenario(p) for p in args.scenarios]   # all validated before any simulation
+    out = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(s.name for s in scns))
+    _compiling_notice()
+    from .comparison import comparison_of
+    from .results import format_table
+    from .simulation import simulate
+
+    cmp = comparison_of([simulate(s) for s in scns])
+    files = _write(cmp, out, args, "legsim compare " + " ".join(args.scenarios))
+    if not args.quiet:
+        for s in scns:
+            print(f"scenario {s.name} ({s.path})")
+        print(format_table(cmp))
     print(f"wrote {len(files)} files to {out}/")
     return 0
 
@@ -120,7 +193,9 @@ def main(argv=None) -> int:
     from .errors import LegsimError
 
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "derive": cmd_derive}[args.command](args)
+        commands = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
+                    "derive": cmd_derive}
+        return commands[args.command](args)
     except LegsimError as exc:
         print(f"legsim: error: {exc}", file=sys.stderr)
         return 2

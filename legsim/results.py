@@ -10,7 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .metrics import METRIC_KEYS, UNITS
+from .comparison import Comparison, comparison_of
+from .comparison import format_table as _format_comparison
 from .result import TRAJECTORY_COLUMNS, Result
 
 
@@ -20,9 +21,14 @@ def _json_value(v):
     return v
 
 
-def metrics_document(result: Result) -> dict:
+def _as_comparison(result) -> Comparison:
+    return result if isinstance(result, Comparison) else comparison_of(result)
+
+
+def metrics_document(result) -> dict:
     """metrics.json content: one object, or one object per strategy when there are several."""
-    per = {name: {k: _json_value(v) for k, v in r.metrics.items()} for name, r in result.strategies.items()}
+    cmp = _as_comparison(result)
+    per = {label: {k: _json_value(v) for k, v in r.metrics.items()} for label, r in cmp.items}
     if len(per) == 1:
         return next(iter(per.values()))
     return per
@@ -37,34 +43,84 @@ def write_trajectory(path: Path, traj: dict) -> None:
             w.writerow([f"{c[i]:.10g}" for c in cols])
 
 
-def trajectory_name(result: Result, name: str) -> str:
-    return "trajectory.csv" if len(result.strategies) == 1 else f"trajectory_{name}.csv"
+def file_label(label: str) -> str:
+    """A strategy label as part of a file name."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
 
 
-def write_results(result: Result, out_dir: Path, formats=("png",), figures: bool = True) -> list[Path]:
-    """Write metrics.json, trajectory CSV(s), the resolved scenario and figures into ``out_dir``.
+def trajectory_name(result, label: str) -> str:
+    cmp = _as_comparison(result)
+    return "trajectory.csv" if len(cmp.items) == 1 else f"trajectory_{file_label(label)}.csv"
 
-    The folder is assembled under a temporary name next to ``out_dir`` and moved into place at
-    the end; an existing ``out_dir`` is replaced only after the new one is complete.
+
+def scenario_summary(scn) -> dict:
+    """The facts of a scenario a reader of the results needs first."""
+    d = scn.data
+    ini = d["initial"]
+    end = d["end"]
+    act = d["actuators"]
+    return {
+        "name": scn.name, "path": str(scn.path) if scn.path else "", "description": d.get("description", ""),
+        "subject": {k: d["subject"][k] for k in ("mass_kg", "height_m", "sex", "anthropometry")},
+        "actuators": act,
+        "initial": {k: ini[k] for k in ("thigh_angle_deg", "knee_flexion_deg", "thigh_velocity_deg_s",
+                                        "knee_velocity_deg_s")},
+        "end": end,
+    }
+
+
+def write_results(result, out_dir: Path, formats=("png",), figures: bool = True,
+                  animation: str | None = None, report: bool = False,
+                  animation_options: dict | None = None, command: str | None = None) -> list[Path]:
+    """Write a results folder for a `Result` or a `Comparison` into ``out_dir``.
+
+    Contents: metrics.json, trajectory CSV(s), scenario_resolved.json, comparison.json (several
+    strategies), figures (``formats``), an animation (``animation``: ``"gif"``, ``"mp4"`` or
+    None) and report.html (``report``). The folder is assembled under a temporary name next to
+    ``out_dir`` and moved into place at the end; an existing ``out_dir`` is replaced only after
+    the new one is complete.
     """
+    cmp = _as_comparison(result)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         with open(tmp / "metrics.json", "w") as fh:
-            json.dump(metrics_document(result), fh, indent=2)
+            json.dump(metrics_document(cmp), fh, indent=2)
             fh.write("\n")
-        for name, r in result.strategies.items():
-            write_trajectory(tmp / trajectory_name(result, name), r.trajectory)
-        scn = result.scenario
+        if len(cmp.items) > 1:
+            with open(tmp / "comparison.json", "w") as fh:
+                json.dump(cmp.document(), fh, indent=2)
+                fh.write("\n")
+        for label, r in cmp.items:
+            write_trajectory(tmp / trajectory_name(cmp, label), r.trajectory)
         with open(tmp / "scenario_resolved.json", "w") as fh:
-            json.dump({"name": scn.name, "source": str(scn.path) if scn.path else None,
-                       "data": scn.data}, fh, indent=2, default=str)
+            docs = [{"name": res.scenario.name, "source": str(res.scenario.path) if res.scenario.path else None,
+                     "data": res.scenario.data} for res in cmp.results]
+            json.dump(docs[0] if len(docs) == 1 else docs, fh, indent=2, default=str)
             fh.write("\n")
-        if figures:
+        strategies = [r for _, r in cmp.items]
+        figure_files: list[Path] = []
+        if figures or report:
             from .viz.figures import write_figures
 
-            write_figures(list(result.strategies.values()), tmp, formats=tuple(formats))
+            figure_files = write_figures(strategies, tmp, formats=tuple(formats))
+        anim_file = None
+        if animation:
+            from .viz.animation import write_animation
+
+            anim_file = write_animation(strategies, tmp / f"animation.{animation}",
+                                        **(animation_options or {}))
+        if report:
+            from . import __version__
+            from .viz.report import write_report
+
+            title = " vs ".join(cmp.labels) if len(cmp.items) > 1 else cmp.labels[0]
+            write_report(tmp / "report.html", title=f"legsim {__version__}: {title}",
+                         scenarios=[scenario_summary(res.scenario) for res in cmp.results],
+                         strategies=list(cmp.items),
+                         figures=[f for f in figure_files if f.suffix == ".png"],
+                         animation=anim_file, command=command)
         # mkdtemp makes a private folder; give the results the permissions of a normal folder
         umask = os.umask(0)
         os.umask(umask)
@@ -84,29 +140,6 @@ def write_results(result: Result, out_dir: Path, formats=("png",), figures: bool
     return sorted(out_dir.iterdir())
 
 
-def format_table(result: Result) -> str:
-    """The terminal table: one row per metric, one column per strategy."""
-    names = list(result.strategies)
-    rows = []
-    for key in METRIC_KEYS:
-        cells = []
-        for n in names:
-            v = result.strategies[n].metrics.get(key)
-            if v is None:
-                cells.append("—")
-            elif isinstance(v, bool):
-                cells.append("yes" if v else "NO")
-            else:
-                cells.append(f"{v:.4g}")
-        label = key
-        rows.append((label, UNITS.get(key, ""), cells))
-    w0 = max(len(r[0]) for r in rows)
-    w1 = max(len(r[1]) for r in rows)
-    wc = [max(len(n), *(len(r[2][i]) for r in rows)) for i, n in enumerate(names)]
-    lines = [f"{'metric':<{w0}}  {'unit':<{w1}}  " + "  ".join(f"{n:>{w}}" for n, w in zip(names, wc))]
-    lines.append("-" * len(lines[0]))
-    for label, unit, cells in rows:
-        lines.append(f"{label:<{w0}}  {unit:<{w1}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, wc)))
-    for n in names:
-        lines.append(f"{n}: {result.strategies[n].reason}")
-    return "\n".join(lines)
+def format_table(result) -> str:
+    """The terminal table: one row per metric, one column per strategy, then differences."""
+    return _format_comparison(_as_comparison(result))

@@ -398,6 +398,13 @@ def simulate(scenario, strategies: list[str] | None = None) -> Result:
     return Result(scenario, out)
 
 
-def compare(scenarios) -> list[Result]:
-    """Simulate several scenarios (paths or `Scenario` objects)."""
-    return [simulate(s) for s in scenarios]
+def compare(scenarios):
+    """Simulate several scenarios (paths or `Scenario` objects) and compare every strategy of
+    them side by side: a `legsim.comparison.Comparison` (differences against the first)."""
+    from .comparison import comparison_of
+    from .scenario import load_scenario
+
+    if isinstance(scenarios, (str, Path)) or hasattr(scenarios, "data"):
+        scenarios = [scenarios]
+    loaded = [load_scenario(s) if isinstance(s, (str, Path)) else s for s in scenarios]
+    return comparison_of([simulate(s) for s in loaded])

@@ -14,7 +14,7 @@ figures = pytest.importorskip("legsim.viz.figures")
 
 GEOMETRY = {"buttock_x_m": -0.06, "buttock_y_m": -0.1, "buttock_radius_m": 0.08,
             "thigh_length_m": 0.44, "shank_length_m": 0.45}
-EXPECTED_NAMES = ("angles", "velocities", "torques", "strobe", "heel_path")
+EXPECTED_NAMES = ("angles", "velocities", "torques", "strobe", "heel_path", "signature")
 EXPECTED_SHAPE = (round(figures.FIGSIZE_IN[1] * figures.DPI), round(figures.FIGSIZE_IN[0] * figures.DPI))
 
 

@@ -10,7 +10,8 @@ Output is deterministic: the same results give the same bytes (PNG written witho
 folders can be compared file by file.
 
 Files written by `write_figures` (names are part of the results-folder contract):
-``angles``, ``velocities``, ``torques``, ``strobe``, ``heel_path`` (``.png``, ``.svg``).
+``angles``, ``velocities``, ``torques``, ``strobe``, ``heel_path``, ``signature``
+(``.png``, ``.svg``).
 """
 from __future__ import annotations
 
@@ -44,10 +45,11 @@ __all__ = [
     "torques_figure",
     "strobe_figure",
     "heel_path_figure",
+    "signature_figure",
 ]
 
 #: Stems of the files written by `write_figures`, in order.
-FIGURE_NAMES = ("angles", "velocities", "torques", "strobe", "heel_path")
+FIGURE_NAMES = ("angles", "velocities", "torques", "strobe", "heel_path", "signature")
 
 #: Size of every figure (inches) and resolution of the PNGs: 1500 x 900 px, slide-sized.
 FIGSIZE_IN = (10.0, 6.0)
@@ -545,6 +547,42 @@ def _annotate_away(ax, geometry: dict, x: float, y: float, text: str, col: str) 
 # writing
 
 
+def signature_figure(results: Sequence[StrategyResult]) -> Figure:
+    """Heel–buttock distance against thigh angle: the butt-kick signature.
+
+    A butt kick brings the heel to the buttock while the thigh is near vertical (minimum near
+    0 deg); an early knee drive passes the heel by the buttock with the thigh well forward.
+    """
+    results = _as_list(results)
+    with rc_context(_RC):
+        fig = _new_figure()
+        ax = fig.subplots()
+        for i, r in enumerate(results):
+            col = colour(i)
+            x = _col(r, "thigh_angle_deg")
+            y = _col(r, "heel_buttock_distance_m")
+            if x is None or y is None:
+                continue
+            y_cm = 100.0 * y
+            ax.plot(x, y_cm, color=col, zorder=3)
+            ax.plot(x[0], y_cm[0], "o", color=col, markerfacecolor="white", zorder=4)
+            _end_marker(ax, r, x, y_cm, col)
+            k = int(np.argmin(y))
+            ax.plot(x[k], y_cm[k], "D", color=col, markersize=8, zorder=5)
+            ax.annotate(f"{y_cm[k]:.1f} cm at {x[k]:.0f}°", (x[k], y_cm[k]),
+                        textcoords="offset points", xytext=(10, 12 + 16 * i), color=col)
+        ax.axhline(0.0, color="0.3", linewidth=1.0, linestyle="--", zorder=1)
+        ax.axvline(0.0, color="0.5", linewidth=0.8, zorder=0)
+        ax.set_xlabel("thigh angle (deg), forward +")
+        ax.set_ylabel("heel–buttock distance (cm)\n< 0: heel indents the buttock")
+        handles = _strategy_handles(results) + [
+            Line2D([], [], marker="o", linestyle="", color="0.3", markerfacecolor="white",
+                   label="toe-off"),
+            Line2D([], [], marker="D", linestyle="", color="0.3", label="closest approach")]
+        _side_legend(fig, handles + _end_handles(results))
+    return fig
+
+
 def save_figure(fig: Figure, out_dir: Path, stem: str, formats: Iterable[str] = ("png",)) -> list[Path]:
     """Write `fig` as ``out_dir/stem.<fmt>`` for each format, deterministically.
 
@@ -612,6 +650,7 @@ def write_figures(
         "torques": torques_figure,
         "strobe": lambda rs: strobe_figure(rs, interval_s=strobe_interval_s),
         "heel_path": heel_path_figure,
+        "signature": signature_figure,
     }
     written: list[Path] = []
     for stem in FIGURE_NAMES:
