@@ -70,6 +70,24 @@ def _check_output_options(args) -> None:
                               "gif (always available), or install ffmpeg for mp4")
 
 
+def _check_frames(args, scenarios) -> None:
+    """The animation's frame count is bounded (GIFs are held in memory): check it against the
+    longest possible recovery before anything is simulated."""
+    if args.no_animation:
+        return
+    from .errors import LegsimError
+    from .viz.animation import MAX_FRAMES
+
+    longest = max(s.data["end"]["max_time_s"] for s in scenarios)
+    frames = longest * args.slow_motion * args.fps
+    limit = MAX_FRAMES[args.animation_format]
+    if frames > limit:
+        raise LegsimError(
+            f"--slow-motion {args.slow_motion:g} with --fps {args.fps}: up to {frames:.0f} frames "
+            f"for a recovery of up to {longest:g} s (end.max_time_s); accepted: at most {limit} "
+            f"frames for {args.animation_format} (lower --slow-motion or --fps, or use --no-animation)")
+
+
 def _write(result, out: Path, args, command: str) -> list[Path]:
     from .results import write_results
 
@@ -118,6 +136,7 @@ def cmd_run(args) -> int:
     _formats(args.format)
     _check_output_options(args)
     scn = load_scenario(args.scenario)
+    _check_frames(args, [scn])
     out = Path(args.out) if args.out else Path("results") / scn.name
     _compiling_notice()
     from .comparison import comparison_of
@@ -139,6 +158,7 @@ def cmd_compare(args) -> int:
     _formats(args.format)
     _check_output_options(args)
     scns = [load_scenario(p) for p in args.scenarios]   # all validated before any simulation
+    _check_frames(args, scns)
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(s.name for s in scns))
     _compiling_notice()
     from .comparison import comparison_of

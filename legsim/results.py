@@ -109,7 +109,7 @@ def write_results(result, out_dir: Path, formats=("png",), figures: bool = True,
         if animation:
             from .viz.animation import write_animation
 
-            anim_file = write_animation(strategies, tmp / f"animation.{animation}",
+            anim_file = write_animation(list(cmp.items), tmp / f"animation.{animation}",
                                         **(animation_options or {}))
         if report:
             from . import __version__

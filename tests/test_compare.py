@@ -90,7 +90,8 @@ def test_cli_compare_validates_every_scenario_first(tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("opt,value", [("--fps", "0"), ("--slow-motion", "-1")])
+@pytest.mark.parametrize("opt,value", [("--fps", "0"), ("--slow-motion", "-1"),
+                                       ("--slow-motion", "1000")])
 def test_bad_animation_options_are_clear_errors(opt, value, capsys):
     assert main(["run", str(SCEN / "knee_drive.yaml"), opt, value]) == 2
     assert opt in capsys.readouterr().err
