@@ -41,11 +41,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _output_options(p) -> None:
     p.add_argument("--format", default="png",
-                   help="figure formats, comma-separated: png, svg (default: png)")
+                   help="figure formats, comma-separated: png, svg, pdf (default: png)")
     p.add_argument("--no-figures", action="store_true", help="skip figures (and the report)")
     p.add_argument("--no-animation", action="store_true", help="skip the animation")
     p.add_argument("--animation-format", default="gif", choices=("gif", "mp4"),
-                   help="gif (always possible) or mp4 (needs ffmpeg); default gif")
+                   help="gif (always possible) or mp4 (needs ffmpeg on the PATH or "
+                        "pip install 'legsim[video]'); default gif")
     p.add_argument("--layout", default="side_by_side", choices=("side_by_side", "overlay"),
                    help="animation with one panel per strategy, or all overlaid")
     p.add_argument("--slow-motion", type=float, default=10.0, metavar="FACTOR",
@@ -66,8 +67,9 @@ def _check_output_options(args) -> None:
         from .viz.animation import ffmpeg_available
 
         if not ffmpeg_available():
-            raise LegsimError("--animation-format: found mp4, but ffmpeg is not installed; accepted: "
-                              "gif (always available), or install ffmpeg for mp4")
+            raise LegsimError("--animation-format: found mp4, but no ffmpeg was found; accepted: "
+                              "gif (always available), or mp4 after installing ffmpeg or "
+                              "pip install 'legsim[video]'")
 
 
 def _check_frames(args, scenarios) -> None:
@@ -105,9 +107,10 @@ def _formats(text: str) -> tuple[str, ...]:
     from .errors import LegsimError
 
     fmts = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in fmts if f not in ("png", "svg")]
+    bad = [f for f in fmts if f not in ("png", "svg", "pdf")]
     if bad or not fmts:
-        raise LegsimError(f"--format: found {text!r}; accepted: png, svg or png,svg")
+        raise LegsimError(f"--format: found {text!r}; accepted: png, svg, pdf, comma-separated "
+                          "(png is always written)")
     if "png" not in fmts:
         fmts = ("png",) + fmts
     return fmts

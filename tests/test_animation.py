@@ -187,6 +187,7 @@ def test_labelled_pairs(results, tmp_path):
 
 def test_mp4_without_ffmpeg_says_so(results, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)   # hide the packaged ffmpeg too
     assert not ffmpeg_available()
     with pytest.raises(RuntimeError, match="ffmpeg") as err:
         write_animation(results, tmp_path / "a.mp4", progress=False)

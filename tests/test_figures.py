@@ -176,3 +176,16 @@ def test_import_legsim_does_not_import_matplotlib():
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_pdf_on_request_is_deterministic(tmp_path, knee_drive, butt_kick):
+    from legsim.viz.figures import FIGURE_NAMES
+
+    a = figures.write_figures([knee_drive, butt_kick], tmp_path / "a", formats=("png", "pdf"))
+    b = figures.write_figures([knee_drive, butt_kick], tmp_path / "b", formats=("png", "pdf"))
+    pdfs = [p for p in a if p.suffix == ".pdf"]
+    assert [p.stem for p in pdfs] == list(FIGURE_NAMES)
+    for p in pdfs:
+        data = p.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 5_000
+        assert data == (tmp_path / "b" / p.name).read_bytes()

@@ -95,9 +95,25 @@ _HIP_COLOUR = "0.15"
 # public helpers
 
 
+def ffmpeg_executable() -> str | None:
+    """The ffmpeg used for MP4 output: one on the PATH, else the one packaged by the optional
+    ``imageio-ffmpeg`` (``pip install "legsim[video]"``), else None."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        return None
+
+
 def ffmpeg_available() -> bool:
-    """Whether an ``ffmpeg`` executable is on the PATH (needed for MP4 output)."""
-    return shutil.which("ffmpeg") is not None
+    """Whether an ffmpeg executable is available (needed for MP4 output)."""
+    return ffmpeg_executable() is not None
 
 
 def frame_times(results, slow_motion: float = SLOW_MOTION, fps: float = FPS) -> np.ndarray:
@@ -927,7 +943,7 @@ def _ffmpeg_encoder(ffmpeg: str) -> list[str]:
 
 
 def _write_mp4(scene: _Scene, path: Path, fps: float, meter: _Progress) -> None:
-    ffmpeg = shutil.which("ffmpeg")
+    ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         raise RuntimeError("cannot write an MP4 animation: ffmpeg was not found on the PATH; "
                            "install ffmpeg, or write a GIF instead (a path ending in .gif)")

@@ -85,6 +85,8 @@ _RC = {
 
 _PNG_METADATA = {"Software": None}
 _SVG_METADATA = {"Date": None}
+#: PDF without creation date or producer, so the same figure gives the same bytes.
+_PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,7 +597,7 @@ def save_figure(fig: Figure, out_dir: Path, stem: str, formats: Iterable[str] = 
     written = []
     with rc_context({"svg.hashsalt": _SVG_HASH_SALT, "svg.fonttype": "path"}):
         for fmt in formats:
-            meta = _PNG_METADATA if fmt == "png" else _SVG_METADATA
+            meta = {"png": _PNG_METADATA, "svg": _SVG_METADATA, "pdf": _PDF_METADATA}[fmt]
             path = out_dir / f"{stem}.{fmt}"
             fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".{fmt}.tmp", dir=out_dir)
             try:
@@ -615,8 +617,8 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
         formats = (formats,)
     out = tuple(f.lower().lstrip(".") for f in formats)
     for f in out:
-        if f not in ("png", "svg"):
-            raise ValueError(f"unsupported figure format {f!r} (accepted: png, svg)")
+        if f not in ("png", "svg", "pdf"):
+            raise ValueError(f"unsupported figure format {f!r} (accepted: png, svg, pdf)")
     return out
 
 
