@@ -149,9 +149,7 @@ def _model_vector(scn, leg, torque_table: bool) -> np.ndarray:
         mp[b + ix.GEN_WMAX] = wmax
         mp[b + ix.GEN_WC] = wc
         mp[b + ix.GEN_ECC] = ecc
-        # eccentric hyperbola: slope at w = 0 is `eccentric_slope_ratio` x the concentric slope
-        conc_slope = 1.0 / wmax + 1.0 / wc
-        mp[b + ix.GEN_WECC] = max(ecc - 1.0, 1e-9) / (p["eccentric_slope_ratio"] * conc_slope)
+        mp[b + ix.GEN_SLOPE] = p["eccentric_slope_ratio"]
     mp[ix.M_TORQUE_TABLE] = 1.0 if torque_table else 0.0
     return mp
 

@@ -61,7 +61,7 @@ def _gen_mp(block):
     mp[b + ix.GEN_WMAX] = wmax
     mp[b + ix.GEN_WC] = wc
     mp[b + ix.GEN_ECC] = block["eccentric_ratio"]
-    mp[b + ix.GEN_WECC] = (block["eccentric_ratio"] - 1) / (block["eccentric_slope_ratio"] * (1 / wmax + 1 / wc))
+    mp[b + ix.GEN_SLOPE] = block["eccentric_slope_ratio"]
     return mp
 
 

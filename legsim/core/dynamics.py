@@ -12,7 +12,7 @@ from numba import njit
 
 from .eom_generated import mass_matrix_forcing
 from .indices import (
-    GEN_ECC, GEN_OPT, GEN_T0, GEN_W, GEN_WC, GEN_WECC, GEN_WIDTH, GEN_WMAX,
+    GEN_ECC, GEN_OPT, GEN_SLOPE, GEN_T0, GEN_W, GEN_WC, GEN_WIDTH, GEN_WMAX,
     HOLD_KD, HOLD_KP, HOLD_MODE, HOLD_NONE, HOLD_TARGET,
     M_ANKLE_DORSI_DEG, M_BUTT_R, M_BUTT_X, M_BUTT_Y, M_CONTACT_C, M_CONTACT_K, M_CORD_AX,
     M_CORD_AY, M_CORD_K, M_CORD_ON, M_CORD_REST, M_CORD_S, M_DAMPING, M_GEN, M_HEEL_ALONG,
@@ -107,14 +107,18 @@ def generator_capacity(mp, g, angle, omega):
         if x >= HALF_PI or x <= -HALF_PI:
             return 0.0
         fa = math.cos(x)
+    wmax = mp[b + GEN_WMAX]
+    wc = mp[b + GEN_WC]
     if omega >= 0.0:
-        wmax = mp[b + GEN_WMAX]
         if omega >= wmax:
             return 0.0
-        fv = (1.0 - omega / wmax) / (1.0 + omega / mp[b + GEN_WC])
+        fv = (1.0 - omega / wmax) / (1.0 + omega / wc)
     else:
+        # eccentric hyperbola: plateau ecc, slope at 0 = slope ratio x the concentric slope
         ecc = mp[b + GEN_ECC]
-        we = mp[b + GEN_WECC]
+        if ecc <= 1.0:
+            return t0 * fa
+        we = (ecc - 1.0) / (mp[b + GEN_SLOPE] * (1.0 / wmax + 1.0 / wc))
         fv = ecc - (ecc - 1.0) * we / (we - omega)
     return t0 * fa * fv
 
