@@ -34,7 +34,7 @@ __all__ = ["Scenario", "load_scenario", "validate_data", "read_table", "SCHEMA",
 class Key:
     """One scenario key: its kind, default, accepted values, unit and meaning.
 
-    kinds: ``number``, ``bool``, ``flag`` (only ``true``), ``choice``, ``text``, ``name``
+    kinds: ``number``, ``integer`` (a whole number), ``bool``, ``flag`` (only ``true``), ``choice``, ``text``, ``name``
     (text usable in a file name), ``path`` (a CSV table, relative to the file naming it),
     ``angle_or_start`` (a number or the word ``start``).
     """
@@ -52,7 +52,10 @@ class Key:
         if self.accepted_doc:
             return self.accepted_doc
         k = self.kind
-        if k in ("number", "angle_or_start"):
+        if k == "integer":
+            text = _range_text(self.lo, self.hi, self.lo_open, self.hi_open, self.unit)
+            text = text.replace("a number", "a whole number", 1)
+        elif k in ("number", "angle_or_start"):
             text = _range_text(self.lo, self.hi, self.lo_open, self.hi_open, self.unit)
             if k == "angle_or_start":
                 text += ', or "start" (the angle when the phase starts)'
@@ -88,6 +91,9 @@ def _bool(default, doc=""):
 
 
 _TABLE = "table value"
+
+#: Modes of a `sweep:` block (the same as `legsim.sweep.MODES`).
+SWEEP_MODES = ("grid", "zip", "random")
 
 # ---------------------------------------------------------------------------------------------
 # Every scenario key with its default and accepted values (docs/scenarios.md is generated from
@@ -229,6 +235,20 @@ SCHEMA: dict = {
     "output": {
         "svg": _bool(False, "also write figures as SVG"),
     },
+    "sweep": {
+        "mode": _choice("grid", SWEEP_MODES, "grid: every combination of the values; zip: the "
+                        "i-th values of every path together; random: `n` variants drawn "
+                        "uniformly from the ranges"),
+        "n": Key("integer", None, "number of variants (random only; a grid or zip has as many "
+                 "as its values give)", lo=1, default_doc="- (required for random)"),
+        "seed": Key("integer", None, "seed of the random draws (random only)", lo=0,
+                    null="seed 0"),
+        "params": Key("params", None, "the swept values by dotted scenario path (checked "
+                      "against the schema when the sweep is planned)", required=True,
+                      accepted_doc="a mapping `PATH: VALUES` with VALUES a list, "
+                      "`{start: A, stop: B, n: N}` (N evenly spaced values, ends included) or, "
+                      "for random, `{low: A, high: B}`"),
+    },
 }
 
 #: Keys of one phase of a `phases:` strategy ("until" is checked by `_until`).
@@ -269,7 +289,7 @@ _EVENT_KEYS = {v: k for k, v in END_EVENTS.items()}
 _STRATEGY_FORMS = ("preset", "phases", "torque_table")
 _STRATEGY_KEYS = ("name", "kind", "preset", "params", "phases", "torque_table")
 _TOP_KEYS = ("name", "description", "extends", "subject", "segments", "buttock", "actuators",
-             "initial", "strategies", "end", "integrator", "model", "cord", "output")
+             "initial", "strategies", "end", "integrator", "model", "cord", "output", "sweep")
 
 _GENERATOR_UNITS = {"peak_torque_Nm": "N m", "optimal_angle_deg": "deg",
                     "angle_width_factor": "1/rad", "max_velocity_deg_s": "deg/s",
@@ -716,6 +736,7 @@ def _normalise(raw: dict, ctx: _Ctx) -> dict:
     cord = raw.get("cord")
     out["cord"] = None if cord is None else _block(cord, ("cord",), SCHEMA["cord"], ctx)
     out["output"] = _block(raw.get("output"), ("output",), SCHEMA["output"], ctx)
+    out["sweep"] = _sweep(raw.get("sweep"), ctx)
     return out
 
 
@@ -758,6 +779,15 @@ def _check(key: Key, value, path, ctx: _Ctx):
     kind = key.kind
     if kind == "angle_or_start" and value == "start":
         return "start"
+    if kind == "integer":
+        whole = _is_number(value) and math.isfinite(float(value)) \
+            and float(value).is_integer()
+        if not whole or (key.lo is not None and value < key.lo) \
+                or (key.hi is not None and value > key.hi):
+            note = "write numbers without quotes" if isinstance(value, str) \
+                and _is_number_text(value) else None
+            ctx.fail(path, found=value, accepted=key.accepted(), note=note)
+        return int(value)
     if kind in ("number", "angle_or_start"):
         if not _is_number(value):
             note = None
@@ -922,6 +952,111 @@ def _end(value, ctx) -> dict:
         ctx.fail(value_path, found=value_,
                  accepted=f"a time less than end.max_time_s ({_fmt(max_time)} s)")
     return {"event": event, "value": value_, "max_time_s": max_time}
+
+
+# ------------------------------------------------------------------------------ sweep
+_SWEEP_VALUES = ("a list of values, {start: A, stop: B, n: N} (N evenly spaced values, ends "
+                 "included)")
+_SWEEP_RANGE = "{low: A, high: B} (or {start: A, stop: B, n: N}, or a list [A, B])"
+
+
+def _sweep(value, ctx):
+    """The optional `sweep:` block (what `legsim sweep FILE` runs without --param).
+
+    Checked here: structure, kinds and the mode; the swept paths and their values are checked
+    against the schema when the sweep is planned (`legsim.sweep.plan_sweep`, also run by
+    `legsim validate`)."""
+    path = ("sweep",)
+    if value is None:
+        return None
+    spec = SCHEMA["sweep"]
+    mapping = _as_mapping(value, path, spec, ctx)
+    _check_keys(mapping, path, tuple(spec), ctx)
+    mode = _check(spec["mode"], mapping.get("mode"), path + ("mode",), ctx)
+    n = _check(spec["n"], mapping.get("n"), path + ("n",), ctx)
+    seed = _check(spec["seed"], mapping.get("seed"), path + ("seed",), ctx)
+    if mode == "random" and n is None:
+        ctx.fail(path + ("n",), problem="missing (required for mode random)",
+                 accepted=spec["n"].accepted())
+    if mode != "random" and n is not None:
+        ctx.fail(path + ("n",), found=n, problem=f"`n` goes with mode random only (found "
+                 f"{describe(n)} with mode {mode})", accepted=f"no n for mode {mode}: it "
+                 "has as many variants as its values give")
+    ppath = path + ("params",)
+    raw = mapping.get("params")
+    if raw is None:
+        ctx.fail(ppath, problem="missing (required)", accepted=spec["params"].accepted())
+    if not isinstance(raw, dict) or not raw:
+        ctx.fail(ppath, found=raw, accepted=spec["params"].accepted())
+    params, counts = {}, {}
+    for dotted, values in raw.items():
+        p = ppath + (dotted,)
+        if not isinstance(dotted, str):
+            ctx.fail(p, found=dotted, problem=f"found the key {describe(dotted)}",
+                     accepted="a dotted scenario path such as initial.knee_velocity_deg_s")
+        try:
+            keys = _parse_dotted(dotted)
+        except ScenarioError as err:
+            ctx.fail(p, found=dotted, problem=err.message, accepted=err.accepted)
+        if keys[0] == "sweep":
+            ctx.fail(p, found=dotted, problem="the sweep block cannot sweep itself",
+                     accepted="a path of the scenario outside `sweep`")
+        params[dotted], counts[dotted] = _sweep_values(values, p, mode, ctx)
+    if mode == "zip" and len(set(counts.values())) > 1:
+        ctx.fail(ppath, problem="mode zip takes the i-th value of every path together, but the "
+                 "paths have different numbers of values (" + ", ".join(
+                     f"{k}: {c}" for k, c in counts.items()) + ")",
+                 accepted="the same number of values for every path")
+    return {"mode": mode, "n": n, "seed": seed, "params": params}
+
+
+def _sweep_values(values, path, mode, ctx):
+    """One swept path's values, normalised: (values, count; count None for a random range)."""
+    accepted = _SWEEP_RANGE if mode == "random" else _SWEEP_VALUES
+
+    def number(v, p):
+        if not _is_number(v) or not math.isfinite(float(v)):
+            ctx.fail(p, found=v, accepted="a finite number")
+        return float(v)
+
+    if isinstance(values, list):
+        if not values:
+            ctx.fail(path, found=values, accepted=accepted)
+        out = []
+        for i, v in enumerate(values):
+            if isinstance(v, (dict, list)) or v is None:
+                ctx.fail(path + (i,), found=v, accepted="a number, true/false or text")
+            out.append(float(v) if _is_number(v) else v)
+        if mode == "random":
+            if len(out) != 2 or not all(isinstance(v, float) for v in out):
+                ctx.fail(path, found=values, accepted=accepted)
+            if out[0] > out[1]:
+                ctx.fail(path, found=values, problem=f"low {_fmt(out[0])} is greater than high "
+                         f"{_fmt(out[1])}", accepted="low <= high")
+        return out, len(out)
+    if isinstance(values, dict):
+        keys = set(values)
+        if keys == {"start", "stop", "n"}:
+            n = _check(Key("integer", None, lo=1), values["n"], path + ("n",), ctx)
+            out = {"start": number(values["start"], path + ("start",)),
+                   "stop": number(values["stop"], path + ("stop",)), "n": n}
+            if mode == "random" and out["start"] > out["stop"]:
+                ctx.fail(path, found=values, problem=f"start {_fmt(out['start'])} is greater "
+                         f"than stop {_fmt(out['stop'])}", accepted="a range with low <= high")
+            return out, n
+        if keys == {"low", "high"}:
+            if mode != "random":
+                ctx.fail(path, found=values, problem=f"a range {{low, high}} is for mode random "
+                         f"(this sweep is {mode})", accepted=_SWEEP_VALUES)
+            out = {"low": number(values["low"], path + ("low",)),
+                   "high": number(values["high"], path + ("high",))}
+            if out["low"] > out["high"]:
+                ctx.fail(path, found=values, problem=f"low {_fmt(out['low'])} is greater than "
+                         f"high {_fmt(out['high'])}", accepted="low <= high")
+            return out, None
+        ctx.fail(path, found=values, accepted=accepted)
+    ctx.fail(path, found=values, accepted=accepted,
+             note="write one value as a list [V]" if mode != "random" else None)
 
 
 # ------------------------------------------------------------------------------ strategies
@@ -1275,7 +1410,7 @@ def reference_markdown() -> str:
         + ["| `strategies` | required | a non-empty list of strategies (see "
            "[Strategies](#strategies)) | what to simulate, each separately |"]))
     for block in ("subject", "segments", "buttock", "actuators", "initial", "end", "integrator",
-                  "model", "cord", "output"):
+                  "model", "cord", "output", "sweep"):
         rows = list(_rows(SCHEMA[block], block))
         if block == "actuators":
             rows.append("| `actuators.<generator>.<key>` | preset value | see "

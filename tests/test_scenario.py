@@ -90,7 +90,8 @@ def test_defaults_filled(in_tmp):
     d = sc.data
     assert sc.name == "minimal" and d["name"] == "minimal" and d["description"] == ""
     assert list(d) == ["name", "description", "subject", "segments", "buttock", "actuators",
-                       "initial", "strategies", "end", "integrator", "model", "cord", "output"]
+                       "initial", "strategies", "end", "integrator", "model", "cord", "output",
+                       "sweep"]
     assert d["subject"] == {"mass_kg": 75.0, "height_m": 1.8, "sex": "male",
                             "anthropometry": "de_leva_1996", "ankle_angle_deg": 90.0}
     assert d["segments"]["thigh"] == {"mass_kg": None, "length_m": None, "com_m": None,
@@ -118,6 +119,7 @@ def test_defaults_filled(in_tmp):
         "heel_contact": {"stiffness_N_per_m": 20000.0, "damping_s_per_m": 1.0},
         "hip_acceleration": {"x_m_s2": 0.0, "y_m_s2": 0.0, "table": None}}
     assert d["cord"] is None and d["output"] == {"svg": False}
+    assert d["sweep"] is None
     # numbers are floats, whether written as int or float
     assert isinstance(d["subject"]["mass_kg"], float)
 
