@@ -26,7 +26,7 @@ PARAMS = {"initial.knee_velocity_deg_s": (300.0, 900.0)}
 
 
 def legsim_rate(n: int, threads: int) -> float:
-    from legsim.sweep import sweep
+    from legsim.sweeps import sweep
 
     sweep(SCENARIO, PARAMS, mode="random", n=200, seed=0, threads=threads)   # compile / warm
     t0 = time.perf_counter()
@@ -58,7 +58,7 @@ def million() -> None:
     code = f"""
 import sys, time, resource
 sys.path.insert(0, {str(ROOT)!r})
-from legsim.sweep import sweep
+from legsim.sweeps import sweep
 t0 = time.perf_counter()
 sweep({str(SCENARIO)!r}, {PARAMS!r}, mode="random", n=1_000_000, seed=1, out=sys.argv[1])
 print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -5,13 +5,15 @@ numba-compiled code or matplotlib until needed):
 
 - `load_scenario(path)` -> Scenario
 - `simulate(scenario)` -> Result
-- `compare(scenarios)` -> list of Result
+- `compare(scenarios)` -> Comparison
+- `sweep(scenario, params, mode=..., n=..., seed=..., out=..., executor=...)` -> DataFrame (or
+  the output file's path); the module is `legsim.sweeps`
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["load_scenario", "simulate", "compare", "ScenarioError", "__version__"]
+__all__ = ["load_scenario", "simulate", "compare", "sweep", "ScenarioError", "__version__"]
 
 
 def __getattr__(name):
@@ -23,6 +25,10 @@ def __getattr__(name):
         from . import simulation as _sim
 
         return getattr(_sim, name)
+    if name == "sweep":
+        from .sweeps import sweep
+
+        return sweep
     if name == "ScenarioError":
         from .errors import ScenarioError
 

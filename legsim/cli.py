@@ -222,7 +222,7 @@ def cmd_validate(args) -> int:
         text = f"{path}: valid scenario {scn.name!r} (strategies: {names})"
         block = scn.data.get("sweep")
         if block:   # the swept paths and values are checked against the schema too
-            from .sweep import plan_sweep
+            from .sweeps import plan_sweep
 
             plan = plan_sweep(scn, block["params"], mode=block["mode"], n=block["n"],
                               seed=block["seed"])
@@ -239,7 +239,7 @@ _PARAM_ACCEPTED = ("KEY=START:STOP:N (N evenly spaced values, ends included) or 
 def _sweep_params(options: list[str], mode: str) -> dict:
     """The --param options as plan_sweep's params (errors name the option)."""
     from .errors import LegsimError
-    from .sweep import parse_values
+    from .sweeps import parse_values
 
     accepted = _PARAM_ACCEPTED + ("; for --mode random also KEY=LOW:HIGH" if mode == "random"
                                   else "")
@@ -454,7 +454,7 @@ def cmd_sweep(args) -> int:
         raise LegsimError(f"--out {out}: found the suffix {out.suffix or '(none)'!r}; accepted: "
                           "a file name ending in .csv or .parquet")
     from .metrics import METRIC_KEYS
-    from .sweep import DEFAULT_CHUNK, EXTRA_KEYS, plan_sweep, sweep
+    from .sweeps import DEFAULT_CHUNK, EXTRA_KEYS, plan_sweep, sweep
 
     metrics = args.metric or ["recovery_time_s"]
     plottable = [k for k in (*METRIC_KEYS, *EXTRA_KEYS) if k != "completed"]

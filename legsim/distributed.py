@@ -1,7 +1,7 @@
 """Run the chunks of a sweep on a `dask.distributed` cluster (``sweep(..., executor=...)``,
 ``legsim sweep ... --dask ADDRESS``).
 
-Every chunk becomes one task that runs `legsim.sweep.run_chunk` — the same batch kernel as a
+Every chunk becomes one task that runs `legsim.sweeps.run_chunk` — the same batch kernel as a
 local sweep — on a worker; the rows come back to the calling process, which hands each
 finished chunk to ``accept(chunk, frame)`` exactly once and in chunk order, so the returned
 frame and a streamed output file are the same as those of a local run.
@@ -28,7 +28,7 @@ import threading
 import warnings
 from collections import deque
 
-from .sweep import SweepError, run_chunk
+from .sweeps import SweepError, run_chunk
 
 #: Times a task that raised is retried (a worker that dies is handled by the scheduler).
 DEFAULT_RETRIES = 2

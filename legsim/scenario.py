@@ -92,7 +92,7 @@ def _bool(default, doc=""):
 
 _TABLE = "table value"
 
-#: Modes of a `sweep:` block (the same as `legsim.sweep.MODES`).
+#: Modes of a `sweep:` block (the same as `legsim.sweeps.MODES`).
 SWEEP_MODES = ("grid", "zip", "random")
 
 # ---------------------------------------------------------------------------------------------
@@ -964,7 +964,7 @@ def _sweep(value, ctx):
     """The optional `sweep:` block (what `legsim sweep FILE` runs without --param).
 
     Checked here: structure, kinds and the mode; the swept paths and their values are checked
-    against the schema when the sweep is planned (`legsim.sweep.plan_sweep`, also run by
+    against the schema when the sweep is planned (`legsim.sweeps.plan_sweep`, also run by
     `legsim validate`)."""
     path = ("sweep",)
     if value is None:

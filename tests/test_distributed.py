@@ -21,7 +21,7 @@ from distributed import Client, LocalCluster  # noqa: E402
 
 from legsim import __version__  # noqa: E402
 from legsim.distributed import check_workers, chunk_key, run_on_dask  # noqa: E402
-from legsim.sweep import SweepError, plan_sweep, sweep  # noqa: E402
+from legsim.sweeps import SweepError, plan_sweep, sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 KNEE = ROOT / "scenarios" / "knee_drive.yaml"

@@ -12,7 +12,7 @@ import pytest
 
 import legsim
 from legsim.metrics import METRIC_KEYS
-from legsim.sweep import SweepError, plan_sweep, sweep
+from legsim.sweeps import SweepError, plan_sweep, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -72,7 +72,7 @@ def test_grid_zip_random_numbering():
     ({"subject.mass_kg": [60]}, "spiral", {}, "mode"),
 ])
 def test_bad_sweeps_fail_before_running(params, mode, kw, needle, monkeypatch):
-    import legsim.sweep as sw
+    import legsim.sweeps as sw
 
     def never(*a, **k):
         raise AssertionError("a chunk ran")
@@ -101,7 +101,7 @@ def test_interrupted_sweep_resumes_without_duplicates(tmp_path):
     with open(out, "a") as fh:
         fh.write("16,600,-35,compl")
     ran = []
-    import legsim.sweep as sw
+    import legsim.sweeps as sw
 
     real = sw.run_chunk
 
@@ -152,3 +152,12 @@ def test_not_completed_variants_are_recorded_not_fatal():
     assert list(df["knee_drive.status"]) == ["max_time", "completed"]
     assert math.isnan(df["knee_drive.recovery_time_s"][0])
     assert not df["knee_drive.completed"][0]
+
+
+def test_public_name_is_the_function():
+    """`legsim.sweep` is the function even after the module `legsim.sweeps` was imported."""
+    import legsim.sweeps
+
+    assert callable(legsim.sweep) and legsim.sweep is legsim.sweeps.sweep
+    df = legsim.sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": [70, 80]})
+    assert df["subject.mass_kg"].tolist() == [70, 80]

@@ -20,7 +20,7 @@ from .indices import (
 )
 from .integrate import integrate
 
-# metric vector of one job (SI, radians; converted to the metric keys in legsim.sweep)
+# metric vector of one job (SI, radians; converted to the metric keys in legsim.sweeps)
 K_CODE, K_T_END = 0, 1
 K_PEAK_HIP_FLEX, K_PEAK_HIP_EXT, K_PEAK_KNEE_FLEX, K_PEAK_KNEE_EXT = 2, 3, 4, 5
 K_HIP_IMPULSE, K_HIP_POS, K_HIP_NEG, K_KNEE_POS, K_KNEE_NEG = 6, 7, 8, 9, 10

@@ -603,6 +603,7 @@ def save_figure(fig: Figure, out_dir: Path, stem: str, formats: Iterable[str] = 
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fig.savefig(fh, format=fmt, dpi=DPI, metadata=meta)
+                os.chmod(tmp, 0o666 & ~_umask())     # mkstemp makes 0600; a figure is for sharing
                 os.replace(tmp, path)
             except BaseException:
                 if os.path.exists(tmp):
@@ -610,6 +611,12 @@ def save_figure(fig: Figure, out_dir: Path, stem: str, formats: Iterable[str] = 
                 raise
             written.append(path)
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Summary figure of a parameter sweep (`legsim sweep`, docs/sweeps.md).
 
 `summary_plot` draws one figure from the sweep's rows (a pandas DataFrame with the output
-columns of `legsim.sweep`: the swept paths, ``<strategy>.<metric>`` and ``<strategy>.completed``):
+columns of `legsim.sweeps`: the swept paths, ``<strategy>.<metric>`` and ``<strategy>.completed``):
 
 - one swept path: the metric against the swept value, a line per strategy, and below it the
   difference ``strategy2 − strategy1`` when the scenario has two or more strategies;
@@ -425,7 +425,7 @@ def summary_plot(df, paths: Sequence[str], strategies: Sequence[str],
 
     Parameters
     ----------
-    df : the sweep's rows (`legsim.sweep.sweep` output, or the output file read back; only the
+    df : the sweep's rows (`legsim.sweeps.sweep` output, or the output file read back; only the
         swept columns and ``<strategy>.<metric>`` / ``<strategy>.completed`` are used)
     paths : the swept dotted paths, in the sweep's order (the first is the x axis)
     strategies : strategy names, in the scenario's order (the difference is second − first)
