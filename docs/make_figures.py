@@ -30,6 +30,16 @@ FIGURES = [("strobe", "Stick figure every 20 ms, light to dark"),
            ("torques", "Net joint torques, the generators' share and their capacity"),
            ("heel_path", "Heel path in the hip frame")]
 
+#: (folder name, sweep scenario, metrics of the summary figure, what it asks)
+SWEEPS = [
+    ("hip_strength", "scenarios/sweeps/hip_strength.yaml", ["recovery_time_s"],
+     "Recovery time of both techniques across the hip flexors' peak isometric torque."),
+    ("toe_off_push", "scenarios/sweeps/toe_off_push.yaml",
+     ["min_heel_buttock_distance_m", "thigh_angle_at_min_heel_buttock_distance_deg"],
+     "Knee-drive recovery over the toe-off thigh angle and knee flexion velocity: does a longer "
+     "push at toe-off bring the heel to the buttock?"),
+]
+
 KEYS = ["recovery_time_s", "peak_hip_flexion_torque_Nm", "hip_flexion_impulse_Nms",
         "peak_thigh_angular_velocity_deg_s", "max_knee_flexion_deg", "min_heel_buttock_distance_m",
         "thigh_angle_at_min_heel_buttock_distance_deg", "min_hip_moment_of_inertia_kgm2"]
@@ -73,7 +83,66 @@ def build(out_dir: Path) -> str:
         lines.append("")
         for stem, caption in FIGURES:
             lines += [f"**{caption}**", "", f"![{stem}]({rel}/{stem}.png)", ""]
+    lines += _sweep_sections(out_dir)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _sweep_sections(out_dir: Path) -> list[str]:
+    """Run the shipped sweep scenarios; their summary figures and tables for the gallery."""
+    import numpy as np
+
+    import legsim
+    from legsim.viz.sweep_plots import summary_plot
+
+    lines = ["## Sweeps", "",
+             "The two sweep scenarios of the coaching debate (docs/sweeps.md; interpretation in "
+             "docs/results.md).", ""]
+    folder = out_dir / "gallery" / "sweeps"
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug, file, metrics, what in SWEEPS:
+        scn = legsim.load_scenario(ROOT / file)
+        block = scn.data["sweep"]
+        df = legsim.sweep(scn, block["params"], mode=block["mode"])
+        paths = list(block["params"])
+        strategies = [s if isinstance(s, str) else s["name"] for s in scn.data["strategies"]]
+        base = {p: scn.get(p) for p in paths}
+        summary_plot(df, paths, strategies, metrics, folder / f"{slug}.png", mode=block["mode"],
+                     title=f"{scn.name}: {block['mode']} sweep of {len(df)} variants", base=base)
+        command = f"legsim sweep {file}" + "".join(f" --metric {m}" for m in metrics
+                                                    if metrics != ["recovery_time_s"])
+        lines += [f"### {scn.name}", "", what, "", f"Command: `{command}`", "",
+                  f"![{slug}](gallery/sweeps/{slug}.png)", ""]
+        if slug == "hip_strength":
+            a, b = strategies
+            lines += [f"| {paths[0]} (N m) | {a} (ms) | {b} (ms) | {b} − {a} (ms) | (%) |",
+                      "|---:|---:|---:|---:|---:|"]
+            for _, r in df.iterrows():
+                ta, tb = r[f"{a}.recovery_time_s"] * 1e3, r[f"{b}.recovery_time_s"] * 1e3
+                lines.append(f"| {r[paths[0]]:.0f} | {ta:.1f} | {tb:.1f} | {tb - ta:+.1f} | "
+                             f"{(tb - ta) / ta * 100:+.0f} |")
+            lines.append("")
+        else:
+            s = strategies[0]
+            x, y = paths          # x: thigh angle at toe-off, y: knee velocity at toe-off
+            xs = sorted(df[x].unique())[::2]
+            for metric, scale, unit in ((metrics[0], 100.0, "cm"), (metrics[1], 1.0, "deg")):
+                lines += [f"{s}.{metric} ({unit}); rows: {y}, columns: {x}", "",
+                          f"| {y} | " + " | ".join(f"{v:g}" for v in xs) + " |",
+                          "|---:|" + "---:|" * len(xs)]
+                for vy in sorted(df[y].unique()):
+                    row = df[df[y] == vy].set_index(x)[f"{s}.{metric}"]
+                    lines.append(f"| {vy:g} | " + " | ".join(f"{row[v] * scale:.1f}" for v in xs)
+                                 + " |")
+                lines.append("")
+            d = df[f"{s}.min_heel_buttock_distance_m"].to_numpy()
+            reach = df[d <= 0]
+            lines += [f"The heel reaches the buttock (distance ≤ 0) in {len(reach)} of {len(df)} "
+                      f"variants, all with {y} ≥ {reach[y].min():g}; the thigh angle at the "
+                      f"closest approach is then {reach[f'{s}.{metrics[1]}'].min():.1f}–"
+                      f"{reach[f'{s}.{metrics[1]}'].max():.1f}°. Over the whole grid it is "
+                      f"{np.min(df[f'{s}.{metrics[1]}']):.1f}–{np.max(df[f'{s}.{metrics[1]}']):.1f}°.",
+                      ""]
+    return lines
 
 
 def main() -> None:
