@@ -437,6 +437,9 @@ def cmd_sweep(args) -> int:
                           "(repeatable; KEY a dotted scenario path such as "
                           "initial.knee_velocity_deg_s), or a sweep: block in the scenario "
                           "(docs/sweeps.md)")
+    if mode == "random" and n is None:
+        raise LegsimError("--n: found nothing with --mode random; accepted: --n N, the number "
+                          "of variants to draw (a whole number >= 1)")
     if mode != "random":
         for opt, value in (("--n", args.n), ("--seed", args.seed)):
             if value is not None:

@@ -8,6 +8,7 @@ import math
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .comparison import Comparison, comparison_of
@@ -82,9 +83,7 @@ def write_results(result, out_dir: Path, formats=("png",), figures: bool = True,
     """
     cmp = _as_comparison(result)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as tmp:
         with open(tmp / "metrics.json", "w") as fh:
             json.dump(metrics_document(cmp), fh, indent=2)
             fh.write("\n")
@@ -121,6 +120,24 @@ def write_results(result, out_dir: Path, formats=("png",), figures: bool = True,
                          strategies=list(cmp.items),
                          figures=[f for f in figure_files if f.suffix == ".png"],
                          animation=anim_file, command=command)
+    return sorted(out_dir.iterdir())
+
+
+@contextmanager
+def atomic_folder(out_dir):
+    """Assemble a results folder under a temporary sibling name; on success it replaces
+    ``out_dir`` (an existing folder is replaced only then), on any error it is removed.
+
+    ::
+
+        with atomic_folder(Path("results/run")) as tmp:
+            (tmp / "metrics.json").write_text(...)
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        yield tmp
         # mkdtemp makes a private folder; give the results the permissions of a normal folder
         umask = os.umask(0)
         os.umask(umask)
@@ -137,7 +154,6 @@ def write_results(result, out_dir: Path, formats=("png",), figures: bool = True,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return sorted(out_dir.iterdir())
 
 
 def format_table(result) -> str:

@@ -32,7 +32,9 @@ MODES = ("grid", "zip", "random")
 DEFAULT_CHUNK = 20000
 
 STATUS_TEXT = {0: "completed", 1: "max_time", 2: "step_underflow", 3: "not_finite",
-               4: "buffer_full", 5: "too_many_steps"}
+               4: "buffer_full", 5: "too_many_steps", 99: "invalid"}
+#: Status code of a variant whose combination of values the scenario rejects (not simulated).
+INVALID = 99
 
 #: Extra per-strategy columns beyond METRIC_KEYS.
 EXTRA_KEYS = ("peak_heel_contact_force_N", "time_of_min_heel_buttock_distance_s",
@@ -142,7 +144,9 @@ def _fast_target(path: str, scenario):
             return ("mp", ix.M_GEN + GENERATORS.index(parts[1]) * ix.GEN_W + off, scale)
         return None
     if parts[0] == "model":
-        simple = {"gravity_m_s2": (lay.P_G, 1.0), "damping_Nms_per_rad": (ix.M_DAMPING, 1.0)}
+        # gravity is not written straight into the arrays: a preset may scale its torques
+        # with body weight when the model is built (the untrained preset does)
+        simple = {"damping_Nms_per_rad": (ix.M_DAMPING, 1.0)}
         if len(parts) == 2 and parts[1] in simple:
             return ("mp",) + simple[parts[1]]
         nested = {
@@ -245,6 +249,44 @@ def _is_text(values) -> bool:
     return any(isinstance(v, (str, bool)) for v in values)
 
 
+#: Up to this many distinct combinations of the structural values of a grid or zip sweep are
+#: checked together before anything runs (values that are valid alone may conflict, e.g. a
+#: thigh CoM beyond the thigh length); beyond it, and for random sweeps, a conflicting variant
+#: is recorded with status "invalid" when its chunk runs.
+MAX_CHECKED_COMBINATIONS = 2000
+
+
+def _check_combinations(scenario, paths, values, mode, fast) -> None:
+    from .scenario import ScenarioError
+
+    slow = [i for i, p in enumerate(paths) if p not in fast]
+    if mode == "random" or len(slow) < 2:
+        return
+    if mode == "grid":
+        count = int(np.prod([len(values[i]) for i in slow]))
+        if count > MAX_CHECKED_COMBINATIONS:
+            return
+        import itertools
+
+        combos = itertools.product(*[values[i] for i in slow])
+    else:
+        combos = list(zip(*[values[i] for i in slow]))
+        if len(combos) > MAX_CHECKED_COMBINATIONS:
+            return
+    seen = set()
+    for combo in combos:
+        key = repr(combo)
+        if key in seen:
+            continue
+        seen.add(key)
+        update = {paths[i]: v for i, v in zip(slow, combo)}
+        try:
+            scenario.replace(update)
+        except ScenarioError as exc:
+            shown = ", ".join(f"{k} = {v!r}" for k, v in update.items())
+            raise SweepError(f"sweep combination {shown}: {exc}") from None
+
+
 def plan_sweep(scenario, params: dict, mode: str = "grid", n: int | None = None,
                seed: int | None = None, chunk_size: int = DEFAULT_CHUNK) -> SweepPlan:
     """Validate a sweep and number its variants; nothing is simulated.
@@ -297,6 +339,7 @@ def plan_sweep(scenario, params: dict, mode: str = "grid", n: int | None = None,
         target = _fast_target(p, scenario)
         if target is not None:
             fast[p] = target
+    _check_combinations(scenario, paths, values, mode, fast)
     return SweepPlan(scenario.data, str(scenario.path) if scenario.path else None, scenario.name,
                      paths, mode, [list(v) if mode != "random" else list(v) for v in values],
                      n_var, seed, chunk_size, [s["name"] for s in scenario.data["strategies"]], fast)
@@ -340,13 +383,24 @@ def run_chunk(plan: SweepPlan, chunk: int, threads: int | None = None):
             c = len(combos)
             combos[key] = c
         combo_of[k] = c
-    packs = []
+    from .errors import LegsimError
+
+    packs, invalid = [], []
     for key in combos:
-        packs.append(_pack_combo(plan, base, dict(zip(slow, key))))
+        try:
+            packs.append(_pack_combo(plan, base, dict(zip(slow, key))))
+        except LegsimError:        # values valid alone, rejected together: status "invalid"
+            packs.append(None)
+            invalid.append(len(packs) - 1)
     n_strat = len(plan.strategies)
+    if len(invalid) == len(packs):
+        out = np.zeros((n * n_strat, N_METRICS))
+        _mark_invalid(out, np.arange(n * n_strat))
+        return _chunk_frame(plan, start, stop, vals, out)
+    template = next(ps for ps in packs if ps is not None)
+    packs = [ps if ps is not None else template for ps in packs]
     max_ph = max(pk.phases.shape[0] for ps in packs for pk in ps)
     max_tq = max(pk.tq_tab.shape[1] for ps in packs for pk in ps)
-    acc_tab = packs[0][0].acc_tab
     # torque tables: one per (combo, strategy)
     tq_all = np.zeros((len(packs) * n_strat, 3, max_tq))
     tq_len = np.zeros(len(packs) * n_strat, dtype=np.int64)
@@ -382,7 +436,41 @@ def run_chunk(plan: SweepPlan, chunk: int, threads: int | None = None):
 
         numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
     out = np.zeros((J, N_METRICS))
-    run_batch(y0, mp, phases, n_phases, end, integ, acc_tab, tq_all, tq_len, table_of_job, out)
+    # one kernel call per distinct hip-acceleration table (usually one for the whole chunk)
+    tables: dict = {}
+    for c, ps in enumerate(packs):
+        tab = np.ascontiguousarray(ps[0].acc_tab)
+        tables.setdefault((tab.shape, tab.tobytes()), (tab, []))[1].append(c)
+    if len(tables) == 1:
+        acc_tab = next(iter(tables.values()))[0]
+        run_batch(y0, mp, phases, n_phases, end, integ, acc_tab, tq_all, tq_len, table_of_job,
+                  out)
+    else:
+        job_combo = np.repeat(combo_of, n_strat)
+        for acc_tab, members in tables.values():
+            sel = np.flatnonzero(np.isin(job_combo, members))
+            part = np.zeros((len(sel), N_METRICS))
+            run_batch(y0[sel], mp[sel], phases[sel], n_phases[sel], end[sel], integ[sel],
+                      acc_tab, tq_all, tq_len, table_of_job[sel], part)
+            out[sel] = part
+    if invalid:
+        _mark_invalid(out, np.flatnonzero(np.isin(np.repeat(combo_of, n_strat), invalid)))
+    return _chunk_frame(plan, start, stop, vals, out)
+
+
+def _mark_invalid(out, rows) -> None:
+    """Jobs not simulated because the scenario rejects their combination of values."""
+    from .core import batch as b
+
+    out[rows, 1:] = np.nan
+    out[rows, b.K_CODE] = INVALID
+    out[rows, b.K_STEPS] = 0
+
+
+def _chunk_frame(plan: SweepPlan, start: int, stop: int, vals, out):
+    import pandas as pd
+
+    n_strat = len(plan.strategies)
     cols = {"variant": np.arange(start, stop)}
     for p, v in zip(plan.paths, vals):
         cols[p] = v
@@ -555,6 +643,10 @@ def sweep(scenario, params: dict, mode: str = "grid", n: int | None = None, seed
     threads : threads of the local kernel (default: all cores)
     progress : callable ``progress(done_variants, total_variants, elapsed_s)`` or None
     """
+    if threads is not None and executor is not None:
+        raise SweepError(f"threads: found {threads!r} together with an executor; accepted: "
+                         "threads for runs on this machine only (the threads of Dask workers "
+                         "are set when the workers start)")
     plan = plan_sweep(scenario, params, mode=mode, n=n, seed=seed, chunk_size=chunk_size)
     writer = ChunkWriter(Path(out), plan, resume=resume) if out is not None else None
     frames = {}

@@ -161,3 +161,43 @@ def test_public_name_is_the_function():
     assert callable(legsim.sweep) and legsim.sweep is legsim.sweeps.sweep
     df = legsim.sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": [70, 80]})
     assert df["subject.mass_kg"].tolist() == [70, 80]
+
+
+def test_hip_acceleration_and_gravity_sweeps_equal_simulate():
+    """Values the kernel cannot take from one shared table (hip acceleration) or that presets
+    use when the model is built (gravity with the untrained preset) are simulated per variant."""
+    knee = SCEN / "knee_drive.yaml"
+    df = sweep(knee, {"model.hip_acceleration.x_m_s2": [0.0, 20.0, -20.0]})
+    base = legsim.load_scenario(knee)
+    for v, t in zip([0.0, 20.0, -20.0], df["knee_drive.recovery_time_s"]):
+        ref = legsim.simulate(base.replace({"model.hip_acceleration.x_m_s2": v}))
+        assert t == ref.strategies["knee_drive"].metrics["recovery_time_s"]
+    assert len(set(df["knee_drive.recovery_time_s"])) == 3
+    untrained = legsim.load_scenario(SCEN / "compare_untrained.yaml")
+    df = sweep(untrained, {"model.gravity_m_s2": [5.0, 15.0]})
+    for g, (_, row) in zip([5.0, 15.0], df.iterrows()):
+        ref = legsim.simulate(untrained.replace({"model.gravity_m_s2": g}))
+        for name, r in ref.strategies.items():
+            assert row[f"{name}.recovery_time_s"] == r.metrics["recovery_time_s"]
+
+
+def test_conflicting_values_fail_before_running_or_are_marked_invalid():
+    knee = SCEN / "knee_drive.yaml"
+    params = {"segments.thigh.length_m": [0.30, 0.45], "segments.thigh.com_m": [0.15, 0.35]}
+    with pytest.raises(SweepError, match=r"sweep combination segments.thigh.length_m = 0.3, "
+                                         r"segments.thigh.com_m = 0.35"):
+        plan_sweep(knee, params)
+    # random draws are checked when their chunk runs: a conflict is a status, not an abort
+    df = sweep(knee, {"segments.thigh.length_m": (0.30, 0.45), "segments.thigh.com_m": (0.15, 0.35)},
+               mode="random", n=8, seed=1)
+    bad = df["segments.thigh.com_m"] >= df["segments.thigh.length_m"]
+    assert bad.any() and (~bad).any()
+    assert (df.loc[bad, "knee_drive.status"] == "invalid").all()
+    assert df.loc[bad, "knee_drive.recovery_time_s"].isna().all()
+    assert (df.loc[~bad, "knee_drive.status"] == "completed").all()
+
+
+def test_threads_with_an_executor_is_refused():
+    with pytest.raises(SweepError, match=r"threads: found 2 together with an executor"):
+        sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": [70]}, threads=2,
+              executor="tcp://127.0.0.1:1")

@@ -150,7 +150,7 @@ def test_interrupted_cli_sweep_resumes(tmp_path, capsys, monkeypatch):
     (["--param", "subject.mass_kg=60,70", "--threads", "0"], "--threads: found 0"),
     (["--param", "subject.mass_kg=60,70", "--metric", "recovery_tim_s"], "--metric: found"),
     (["--param", "subject.mass_kg=60,70", "--out", "rows.xlsx"], "accepted: a file name ending in .csv"),
-    (["--param", "subject.mass_kg=60:90", "--mode", "random"], "n: found None"),
+    (["--param", "subject.mass_kg=60:90", "--mode", "random"], "--n: found nothing"),
     ([], "no --param given and the scenario has no sweep"),
 ])
 def test_bad_sweep_options_exit_2_before_writing(argv, needle, tmp_path, monkeypatch):
