@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
                         "a row of panels per metric")
     w.add_argument("--quiet", action="store_true", help="print no progress and no summary")
 
+    from .cli_motion import add_parsers
+
+    add_parsers(sub)
+
     d = sub.add_parser("derive", help="regenerate (or check) the generated equations of motion")
     d.add_argument("--check", action="store_true",
                    help="only check that the committed module equals a fresh derivation")
@@ -562,8 +566,11 @@ def main(argv=None) -> int:
     from .errors import LegsimError
 
     try:
+        from .cli_motion import cmd_analyze, cmd_inverse
+
         commands = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate,
-                    "sweep": cmd_sweep, "derive": cmd_derive}
+                    "sweep": cmd_sweep, "derive": cmd_derive, "inverse": cmd_inverse,
+                    "analyze": cmd_analyze}
         return commands[args.command](args)
     except LegsimError as exc:
         print(f"legsim: error: {exc}", file=sys.stderr)
