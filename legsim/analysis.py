@@ -24,7 +24,7 @@ import numpy as np
 from .errors import LegsimError
 
 __all__ = ["SwingFeatures", "WhatIf", "Analysis", "classify", "swing_features", "what_if",
-           "analyze", "BUTT_KICK_MAX_DEG", "KNEE_DRIVE_MIN_DEG", "DEFAULT_END_THIGH_ANGLE_DEG",
+           "analyze", "BUTT_KICK_MAX_DEG", "KNEE_DRIVE_MIN_DEG", "BUTT_KICK_MAX_DISTANCE_M", "DEFAULT_END_THIGH_ANGLE_DEG",
            "END_MARGIN_DEG"]
 
 #: Classification by the thigh angle at the closest heel-buttock approach of the swing
@@ -36,25 +36,42 @@ KNEE_DRIVE_MIN_DEG = 35.0
 DEFAULT_END_THIGH_ANGLE_DEG = 60.0
 #: ... or, when the athlete's thigh does not get there, this far below its peak in the swing.
 END_MARGIN_DEG = 5.0
+#: A swing whose touchdown is not in the record is analysed only if the thigh's peak came at
+#: least this long (s) before the record ends (else the recovery was cut short).
+MIN_AFTER_PEAK_S = 0.02
 #: Techniques simulated in the "what if" (strategy presets of legsim.strategies).
 WHAT_IF_STRATEGIES = ("knee_drive", "butt_kick")
 
 
-def classify(thigh_angle_at_closest_deg: float) -> tuple[str, str]:
-    """Technique label and the reason, from the thigh angle (deg) at the swing's closest
-    heel-buttock approach: ``butt-kick`` below `BUTT_KICK_MAX_DEG`, ``knee-drive`` at or above
-    `KNEE_DRIVE_MIN_DEG`, ``in between`` otherwise."""
+#: ... and a butt kick brings the heel up to the buttock: within this distance (m) of its surface.
+BUTT_KICK_MAX_DISTANCE_M = 0.15
+
+
+def classify(thigh_angle_at_closest_deg: float,
+             min_heel_buttock_distance_m: float = 0.0) -> tuple[str, str]:
+    """Technique label and the reason (docs/analysis.md, "Classification").
+
+    ``knee-drive`` when the heel comes closest to the buttock with the thigh at or above
+    `KNEE_DRIVE_MIN_DEG`; ``butt-kick`` when it comes closest with the thigh below
+    `BUTT_KICK_MAX_DEG` *and* within `BUTT_KICK_MAX_DISTANCE_M` of the buttock; ``in between``
+    otherwise (the reason says which criterion was not met).
+    """
     a = float(thigh_angle_at_closest_deg)
-    if not math.isfinite(a):
+    d = float(min_heel_buttock_distance_m)
+    if not (math.isfinite(a) and math.isfinite(d)):
         return "unknown", "the closest heel-buttock approach could not be located"
-    if a < BUTT_KICK_MAX_DEG:
-        return "butt-kick", (f"the heel came closest to the buttock with the thigh at {a:.0f}° "
-                             f"(below {BUTT_KICK_MAX_DEG:.0f}°: near vertical)")
+    where = f"the heel came closest to the buttock ({d * 100:.0f} cm) with the thigh at {a:.1f}°"
     if a >= KNEE_DRIVE_MIN_DEG:
-        return "knee-drive", (f"the heel came closest to the buttock with the thigh at {a:.0f}° "
-                              f"(at least {KNEE_DRIVE_MIN_DEG:.0f}°: already driven forward)")
-    return "in between", (f"the heel came closest to the buttock with the thigh at {a:.0f}° "
-                          f"(between {BUTT_KICK_MAX_DEG:.0f}° and {KNEE_DRIVE_MIN_DEG:.0f}°)")
+        return "knee-drive", f"{where}: at least {KNEE_DRIVE_MIN_DEG:.0f}°, already driven forward"
+    if a < BUTT_KICK_MAX_DEG:
+        if d <= BUTT_KICK_MAX_DISTANCE_M:
+            return "butt-kick", (f"{where}: below {BUTT_KICK_MAX_DEG:.0f}° (near vertical) and "
+                                 f"within {BUTT_KICK_MAX_DISTANCE_M * 100:.0f} cm")
+        return "in between", (f"{where}: near vertical (below {BUTT_KICK_MAX_DEG:.0f}°) but the "
+                              f"heel stayed more than {BUTT_KICK_MAX_DISTANCE_M * 100:.0f} cm "
+                              "from the buttock, a low heel recovery rather than a butt kick")
+    return "in between", (f"{where}: between {BUTT_KICK_MAX_DEG:.0f}° and "
+                          f"{KNEE_DRIVE_MIN_DEG:.0f}°")
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,7 +174,7 @@ def swing_features(inv, toe_off_s: float, end_s: float, touchdown_seen: bool = T
     t0 = float(t[0])
     knee_half = _half_time(t, ph, i_k)
     thigh_half = _half_time(t, th, i_t)
-    label, reason = classify(th[i_d])
+    label, reason = classify(th[i_d], d[i_d])
     return SwingFeatures(
         toe_off_at_s=float(toe_off_s), end_at_s=float(end_s), touchdown_seen=bool(touchdown_seen),
         toe_off_state=state,
@@ -220,8 +237,10 @@ class WhatIf:
     def table(self) -> list[dict]:
         """Rows: measured, then each simulated technique, with recovery time and hip effort."""
         rows = [{"recovery": "measured", **self.measured}]
-        for name, m in self.predicted.items():
+        for name, r in self.result.strategies.items():
+            m = r.metrics
             rows.append({"recovery": f"simulated {name}",
+                         "not_completed": None if r.completed else r.reason,
                          "recovery_time_s": m.get("recovery_time_s"),
                          "peak_hip_flexion_torque_Nm": m.get("peak_hip_flexion_torque_Nm"),
                          "hip_flexion_impulse_Nms": m.get("hip_flexion_impulse_Nms"),
@@ -350,14 +369,32 @@ class Analysis:
     actuators: object
     notes: list = field(default_factory=list)
 
+    def verdict(self) -> dict:
+        """The athlete's technique over all analysed swings: the median closest heel-buttock
+        distance and thigh angle there, classified with the same thresholds."""
+        a = float(np.median([f.thigh_angle_at_min_heel_buttock_distance_deg for f in self.swings]))
+        d = float(np.median([f.min_heel_buttock_distance_m for f in self.swings]))
+        lead = float(np.median([f.knee_lead_s for f in self.swings]))
+        label, reason = classify(a, d)
+        counts = {}
+        for f in self.swings:
+            counts[f.technique] = counts.get(f.technique, 0) + 1
+        return {"technique": label, "reason": reason.replace("the heel came", "over "
+                                                             f"{len(self.swings)} swing(s), the "
+                                                             "heel came (median)", 1),
+                "swings": len(self.swings), "per_swing": counts,
+                "median_thigh_angle_at_min_heel_buttock_distance_deg": a,
+                "median_min_heel_buttock_distance_m": d, "median_knee_lead_s": lead}
+
     def summary(self) -> dict:
         """A JSON-ready document (analysis.json)."""
         out = {"source": self.source, "subject": self.subject,
                "actuators": self.actuators if isinstance(self.actuators, str) else "custom",
                "thresholds": {"butt_kick_below_deg": BUTT_KICK_MAX_DEG,
+                              "butt_kick_within_m": BUTT_KICK_MAX_DISTANCE_M,
                               "knee_drive_from_deg": KNEE_DRIVE_MIN_DEG,
                               "feature": "thigh_angle_at_min_heel_buttock_distance_deg"},
-               "swings": [], "notes": list(self.notes)}
+               "verdict": self.verdict(), "swings": [], "notes": list(self.notes)}
         for f, w in zip(self.swings, self.what_if):
             item = {"features": f.to_dict()}
             if w is not None:
@@ -424,6 +461,10 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
     feats, ifs = [], []
     for to, end, seen in windows:
         f = swing_features(inv, to, end, seen)
+        if not seen and f.time_of_peak_thigh_angle_s >= (end - to) - MIN_AFTER_PEAK_S:
+            notes.append(f"swing from toe-off at {to:.3f} s: cut by the end of the record "
+                         f"before the thigh's forward swing peaked; not analysed")
+            continue
         feats.append(f)
         try:
             ifs.append(what_if(inv, f, subject=subject, actuators=actuators,
@@ -431,6 +472,10 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
         except LegsimError as exc:
             notes.append(f"swing at {to:.3f} s: no what-if ({exc})")
             ifs.append(None)
+    if not feats:
+        raise LegsimError(f"{source}: every swing in the record is cut by its end before the "
+                          "thigh's forward swing peaked; accepted: a record that covers at "
+                          "least one recovery")
     return Analysis(source=source, inverse=inv, swings=feats, what_if=ifs, subject=subject,
                     actuators=actuators, notes=notes + list(inv.meta.get("notes", [])))
 
@@ -440,10 +485,12 @@ def _windows_of(found, t_end: float):
     swing whose touchdown was not seen ends with the record."""
     out = []
     for s in found:
-        if isinstance(s, (tuple, list)):
+        if isinstance(s, (tuple, list)):          # given by the user: taken as they are
             to, td = float(s[0]), float(s[1])
-        else:
-            to, td = float(s.toe_off_s), float(s.touchdown_s)
+            if to < t_end:
+                out.append((to, min(td, t_end), True))
+            continue
+        to, td = float(s.toe_off_s), float(s.touchdown_s)
         if not math.isfinite(to) or to >= t_end:
             continue
         seen = math.isfinite(td) and td <= t_end

@@ -171,7 +171,7 @@ def _inverse_document(inv, windows) -> dict:
 def _print_inverse(inv, windows) -> None:
     filt = inv.meta.get("filter")
     if isinstance(filt, dict) and filt.get("cutoff_hz"):
-        print(f"filter: zero-lag Butterworth low-pass, {filt['cutoff_hz']:g} Hz, order "
+        print(f"filter: zero-lag Butterworth low-pass, {filt['cutoff_hz']:.3g} Hz, order "
               f"{filt.get('order', 4)} ({filt.get('cutoff_from', '')})")
     else:
         print("filter: none")
@@ -287,6 +287,8 @@ def _ms(v) -> str:
 
 
 def _print_analysis(a) -> None:
+    v = a.verdict()
+    print(f"technique: {v['technique']} — {v['reason']}")
     for k, (f, w) in enumerate(zip(a.swings, a.what_if), 1):
         print(f"swing {k}: toe-off at {f.toe_off_at_s:.3f} s — {f.technique}: {f.reason}")
         print(f"  closest heel–buttock distance {f.min_heel_buttock_distance_m * 100:.1f} cm, "
@@ -297,5 +299,8 @@ def _print_analysis(a) -> None:
         print(f"  what if, {w.notes[0]}:")
         for row in w.table():
             tq = row["peak_hip_flexion_torque_Nm"]
+            if row.get("not_completed"):
+                print(f"    {row['recovery']:<22s} {row['not_completed']}")
+                continue
             print(f"    {row['recovery']:<22s} {_ms(row['recovery_time_s']):>8s}"
                   + ("" if tq is None or not math.isfinite(tq) else f"   peak hip flexion {tq:.0f} N m"))

@@ -28,7 +28,7 @@ def _figure(path: Path, caption: str) -> str:
 
 def render_analysis_report(analysis, *, figures, title: str, command: str | None = None) -> str:
     from .. import __version__
-    from ..analysis import BUTT_KICK_MAX_DEG, KNEE_DRIVE_MIN_DEG
+    from ..analysis import BUTT_KICK_MAX_DEG, BUTT_KICK_MAX_DISTANCE_M, KNEE_DRIVE_MIN_DEG
 
     inv = analysis.inverse
     s = analysis.subject
@@ -47,10 +47,12 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
         f"{_esc(_num(s.get('height_m'), '{:.2f}', unit='m'))}, {_esc(str(s.get('sex', '—')))}; "
         f"segment parameters: {_esc(str(s.get('anthropometry', '—')))}"
         + (", measured segment lengths" if inv.meta.get("measured_lengths") else "") + ".</li>\n",
-        f"<li>Filter: {_esc('zero-lag Butterworth low-pass at %g Hz' % cut if cut else 'none')}"
+        f"<li>Filter: {_esc('zero-lag Butterworth low-pass at %.3g Hz' % cut if cut else 'none')}"
         f"; sample rate {_esc(_num(inv.meta.get('sample_rate_hz'), '{:.4g}', unit='Hz'))}.</li>\n",
         f"<li>Actuators of the simulations: {_esc(str(analysis.actuators))} "
         "(the same for both techniques).</li>\n</ul>\n</section>\n",
+        f"<section>\n<h2>Verdict: {_esc(analysis.verdict()['technique'])}</h2>\n"
+        f"<p>{_esc(analysis.verdict()['reason'])}.</p>\n</section>\n",
         "<section>\n<h2>Swings</h2>\n<table>\n<thead><tr><th>toe-off (s)</th><th>technique</th>"
         "<th>closest heel–buttock</th><th>thigh angle there</th><th>max knee flexion</th>"
         "<th>knee lead</th></tr></thead>\n<tbody>\n",
@@ -64,9 +66,10 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
             f"<td>{_esc(_num(f.knee_lead_s, '{:+.0f}', 1e3, 'ms'))}</td></tr>\n")
     parts.append(
         "</tbody>\n</table>\n"
-        f"<p>Classification by the thigh angle when the heel comes closest to the buttock: "
-        f"butt-kick below {BUTT_KICK_MAX_DEG:g}°, knee-drive from {KNEE_DRIVE_MIN_DEG:g}°, in "
-        "between otherwise. Knee lead: how much earlier the knee completes half of its flexion "
+        f"<p>Classification by where the heel comes closest to the buttock: knee-drive when the "
+        f"thigh is then at {KNEE_DRIVE_MIN_DEG:g}° or more; butt-kick when it is below "
+        f"{BUTT_KICK_MAX_DEG:g}° and the heel within {BUTT_KICK_MAX_DISTANCE_M * 100:g} cm of the "
+        "buttock; in between otherwise. Knee lead: how much earlier the knee completes half of its flexion "
         "than the thigh half of its forward swing.</p>\n</section>\n")
     for k, (f, w) in enumerate(zip(analysis.swings, analysis.what_if)):
         if w is None:
@@ -81,8 +84,10 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
                      "<th>time to the end</th><th>peak hip flexion torque</th>"
                      "<th>hip flexion impulse</th></tr></thead>\n<tbody>\n")
         for row in w.table():
+            time_text = (row["not_completed"] if row.get("not_completed")
+                         else _num(row['recovery_time_s'], '{:.0f}', 1e3, 'ms'))
             parts.append(f"<tr><td>{_esc(row['recovery'])}</td>"
-                         f"<td>{_esc(_num(row['recovery_time_s'], '{:.0f}', 1e3, 'ms'))}</td>"
+                         f"<td>{_esc(time_text)}</td>"
                          f"<td>{_esc(_num(row['peak_hip_flexion_torque_Nm'], '{:.0f}', unit='N m'))}</td>"
                          f"<td>{_esc(_num(row['hip_flexion_impulse_Nms'], '{:.1f}', unit='N m s'))}</td>"
                          "</tr>\n")
