@@ -444,26 +444,33 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
                               "--mass-kg and --height-m (and --sex), or --scenario FILE")
         subject = {"mass_kg": float(mass_kg), "height_m": float(height_m),
                    "sex": sex or "male", "anthropometry": "de_leva_1996"}
-    found = swings
-    centres = None
-    if found is None:
-        centres, found = detect_swings_in(motion, side=side, static=static, notes=notes)
+    centres = centres_of(motion, side=side, static=static)
     inv = inverse_dynamics(centres if centres is not None else motion,
                            mass_kg=None if scenario is not None else subject["mass_kg"],
                            height_m=None if scenario is not None else subject["height_m"],
                            sex=None if scenario is not None else subject["sex"],
                            scenario=scenario, side=side, cutoff_hz=cutoff_hz, static=static)
+    found = swings
+    if found is None:
+        found = find_swings(centres, cutoff_hz=_cutoff_used(inv), side=side, notes=notes,
+                            source=source)
     windows = _windows_of(found, float(inv.t_s[-1]))
     if not windows:
         raise LegsimError(f"{source}: no toe-off found in the record; accepted: a record that "
                           "contains the start of at least one swing (or swings given as "
                           "toe-off and touchdown times)")
-    feats, ifs = [], []
+    feats, ifs, skipped = [], [], []
     for to, end, seen in windows:
-        f = swing_features(inv, to, end, seen)
+        try:
+            f = swing_features(inv, to, end, seen)
+        except LegsimError as exc:
+            notes.append(f"swing from toe-off at {to:.3f} s: not analysed ({exc})")
+            skipped.append(f"toe-off at {to:.3f} s: {str(exc).split('; accepted')[0]}")
+            continue
         if not seen and f.time_of_peak_thigh_angle_s >= (end - to) - MIN_AFTER_PEAK_S:
             notes.append(f"swing from toe-off at {to:.3f} s: cut by the end of the record "
                          f"before the thigh's forward swing peaked; not analysed")
+            skipped.append(f"toe-off at {to:.3f} s: cut by the end of the record")
             continue
         feats.append(f)
         try:
@@ -473,9 +480,9 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
             notes.append(f"swing at {to:.3f} s: no what-if ({exc})")
             ifs.append(None)
     if not feats:
-        raise LegsimError(f"{source}: every swing in the record is cut by its end before the "
-                          "thigh's forward swing peaked; accepted: a record that covers at "
-                          "least one recovery")
+        raise LegsimError(f"{source}: no swing could be analysed (" + "; ".join(skipped)
+                          + "); accepted: a record that covers at least one recovery from "
+                          "toe-off until the thigh's forward swing peaks")
     return Analysis(source=source, inverse=inv, swings=feats, what_if=ifs, subject=subject,
                     actuators=actuators, notes=notes + list(inv.meta.get("notes", [])))
 
@@ -498,20 +505,68 @@ def _windows_of(found, t_end: float):
     return out
 
 
-def detect_swings_in(motion, *, side="right", static=None, notes=None):
-    """Joint centres (None for angle-only input) and the swings found from kinematics."""
-    from .kinematics.events import detect_swings
+def centres_of(motion, *, side="right", static=None):
+    """Joint centres of a marker motion (`legsim.kinematics.joint_centres`); None for joint
+    angles or OpenSim coordinates."""
+    from dataclasses import replace
+
     from .kinematics.joint_centres import joint_centres
 
     if not motion.markers:
-        raise LegsimError(f"{motion.source}: joint angles alone do not show the toe-off; "
-                          "accepted: a marker file (hip, knee, ankle, ideally heel and toe), or "
-                          "the swings given as toe-off and touchdown times")
+        return None
     jc = joint_centres(motion, side=side, static=static)
-    pts = jc.points
-    found = detect_swings(jc.time_s, pts["hip"], pts.get("heel"), pts.get("toe"),
-                          knee=pts.get("knee"), ankle=pts.get("ankle"), side=side)
+    # frames at either end where a point was not tracked (tracks of different lengths, e.g. a
+    # Kinovea export) are dropped: a filter needs data at both ends of its window
+    ok = np.ones(len(jc.time_s), dtype=bool)
+    for xy in jc.points.values():
+        ok &= np.all(np.isfinite(xy), axis=1)
+    if not ok.any():
+        raise LegsimError(f"{motion.source}: no frame in which every point "
+                          f"({', '.join(jc.points)}) was tracked; accepted: a record with the "
+                          "points tracked together")
+    first, last = int(np.argmax(ok)), len(ok) - 1 - int(np.argmax(ok[::-1]))
+    if first > 0 or last < len(ok) - 1:
+        keep = slice(first, last + 1)
+        dropped = first + len(ok) - 1 - last
+        jc = replace(jc, time_s=jc.time_s[keep],
+                     points={k: v[keep] for k, v in jc.points.items()},
+                     notes=list(jc.notes) + [
+                         f"{dropped} frame(s) at the ends of the record dropped: not every point "
+                         f"was tracked there (kept {jc.time_s[first]:.3f}–{jc.time_s[last]:.3f} s)"])
+    return jc
+
+
+def find_swings(centres, *, cutoff_hz=None, side="right", notes=None, source="motion"):
+    """Swings found from the kinematics of the joint centres (`legsim.kinematics.events`),
+    filtered at ``cutoff_hz`` (the inverse dynamics' cut-off, so both see the same signals)."""
+    from .kinematics.events import detect_swings
+
+    if centres is None:
+        raise LegsimError(f"{source}: joint angles alone do not show the toe-off; "
+                          "accepted: a marker file (hip, knee, ankle, ideally heel and toe), or "
+                          "the swings given as toe-off and touchdown times (--swing)")
+    pts = centres.points
+    found = detect_swings(centres.time_s, pts["hip"], pts.get("heel"), pts.get("toe"),
+                          knee=pts.get("knee"), ankle=pts.get("ankle"), side=side,
+                          cutoff_hz=cutoff_hz)
     if notes is not None:
         for s in found:
             notes.extend(getattr(s, "notes", []) or [])
-    return jc, found
+    return found
+
+
+#: Swings are detected with the processing default cut-off (the one their accuracy was
+#: measured with, docs/processing.md) when it is below this fraction of the frame rate, else
+#: with the inverse dynamics' cut-off.
+DETECTION_BELOW = 0.4
+
+
+def _cutoff_used(inv):
+    """Cut-off (Hz) for the swing detection of an `InverseResult`'s record."""
+    from .kinematics.filtering import DEFAULT_CUTOFF_HZ
+
+    rate = inv.meta.get("sample_rate_hz")
+    if rate and DEFAULT_CUTOFF_HZ < DETECTION_BELOW * float(rate):
+        return DEFAULT_CUTOFF_HZ
+    filt = inv.meta.get("filter")
+    return filt.get("cutoff_hz") if isinstance(filt, dict) and filt.get("cutoff_hz") else None

@@ -191,7 +191,7 @@ def _print_inverse(inv, windows) -> None:
 
 
 def cmd_inverse(args) -> int:
-    from .analysis import _windows_of, detect_swings_in
+    from .analysis import _cutoff_used, _windows_of, centres_of, find_swings
     from .inverse import inverse_dynamics
     from .results import atomic_folder
     from .viz.motion_figures import inverse_figure, write_motion_figures
@@ -201,13 +201,15 @@ def cmd_inverse(args) -> int:
     given = _swings(args.swing)
     formats = _formats(args.format)
     motion, static = _read(args)
-    centres, found = None, given or []
     notes: list[str] = []
-    if given is None and motion.markers:
-        centres, found = detect_swings_in(motion, side=args.side, static=static, notes=notes)
+    centres = centres_of(motion, side=args.side, static=static)
     inv = inverse_dynamics(centres if centres is not None else motion, mass_kg=args.mass_kg,
                            height_m=args.height_m, sex=args.sex, scenario=args.scenario,
                            side=args.side, cutoff_hz=cutoff, static=static)
+    found = given or []
+    if given is None and centres is not None:
+        found = find_swings(centres, cutoff_hz=_cutoff_used(inv), side=args.side, notes=notes,
+                            source=args.motion)
     windows = _windows_of(found, float(inv.t_s[-1]))
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.motion).stem}_inverse"
     with atomic_folder(out) as tmp:

@@ -192,3 +192,22 @@ def test_angles_only_needs_swings(tmp_path):
         analyze(f, mass_kg=75, height_m=1.8)
     a = analyze(f, mass_kg=75, height_m=1.8, swings=[(0.0, 0.29)], end_thigh_angle_deg=40)
     assert a.swings[0].toe_off_state["thigh_angle_deg"] == pytest.approx(-25, abs=0.5)
+
+
+def test_kinovea_export_end_to_end(tmp_path, capsys):
+    """The real Kinovea export (24 frames/s, tracks of different lengths): inverse dynamics runs
+    (the cut-off comes from the residual analysis below the 12 Hz Nyquist frequency, frames
+    where a track is missing are dropped at the ends); a box jump has no running recovery, so
+    the analysis says so instead of inventing one."""
+    xml = ROOT / "tests" / "data" / "kinovea" / "box_jump.xml"
+    out = tmp_path / "inv"
+    assert main(["inverse", str(xml), "--mass-kg", "70", "--height-m", "1.75", "--out",
+                 str(out)]) == 0
+    doc = json.loads((out / "inverse.json").read_text())
+    assert doc["meta"]["filter"]["cutoff_hz"] < 12.0
+    assert any("dropped" in n for n in doc["meta"]["notes"])
+    capsys.readouterr()
+    assert main(["analyze", str(xml), "--mass-kg", "70", "--height-m", "1.75", "--out",
+                 str(tmp_path / "an")]) == 2
+    assert "no swing could be analysed" in capsys.readouterr().err
+    assert not (tmp_path / "an").exists()
