@@ -43,7 +43,8 @@ RESIDUAL_BELOW = 0.25
 #: Largest relative deviation of a time step from the median for the samples to be filtered as
 #: uniformly spaced (rounded time stamps); beyond it the data are resampled first.
 UNIFORM_TOLERANCE = 0.05
-#: Longest gap (s) of missing samples filled by linear interpolation.
+#: Longest gap (s) of missing samples filled (by `legsim.kinematics.filtering.fill_gaps`, cubic
+#: interpolation), measured between the samples before and after it.
 MAX_GAP_S = 0.1
 
 _DEG = math.pi / 180.0
@@ -176,6 +177,10 @@ def derivatives(t, x):
     the standard second difference for the second); at the two ends the first derivative is
     one-sided second order and the second derivative is extrapolated linearly from the
     interior.
+
+    Kept apart from `legsim.kinematics.filtering.derivative` on purpose: that one assumes equal
+    steps (h = 1 / rate), while the times here may be uneven (``filtered=False`` input is not
+    resampled, and steps within `UNIFORM_TOLERANCE` of the median are filtered as they are).
     """
     t = np.asarray(t, dtype=float)
     x = np.asarray(x, dtype=float)
@@ -192,27 +197,20 @@ def derivatives(t, x):
     return d1, d2
 
 
-#: LegParameters field of each of the first 8 equation parameters (legsim.core.layout names);
-#: the 9th is gravity.
-PARAMETER_FIELDS = ("thigh_mass_kg", "thigh_length_m", "thigh_com_m", "thigh_inertia_kgm2",
-                    "shank_mass_kg", "shank_com_m", "shank_com_offset_m", "shank_inertia_kgm2")
-_LAYOUT_NAMES = ("P_M_THIGH", "P_L_THIGH", "P_C_THIGH", "P_I_THIGH", "P_M_SHANK", "P_C_SHANK",
-                 "P_D_SHANK", "P_I_SHANK")
-
-
 def parameter_vector(leg, gravity_m_s2: float = 9.81) -> np.ndarray:
-    """The 9 equation parameters (legsim.core.layout order) of a `LegParameters`."""
-    from .core import layout as lay
+    """The 9 equation parameters (legsim.core.layout order) of a `LegParameters`, packed as the
+    simulator packs them (`legsim.simulation.eom_parameters`)."""
+    from .simulation import eom_parameters
 
-    p = np.zeros(lay.N_PARAMS)
-    for const, name in zip(_LAYOUT_NAMES, PARAMETER_FIELDS):
-        p[getattr(lay, const)] = getattr(leg, name)
-    p[lay.P_G] = gravity_m_s2
-    return p
+    return eom_parameters(leg, gravity_m_s2)
 
 
 def _fill_gaps(t, x, name, source, notes):
-    """Linear interpolation over interior gaps up to MAX_GAP_S; returns (x, keep-mask)."""
+    """Drop the samples without data at the ends and fill interior gaps up to `MAX_GAP_S` by
+    cubic-spline interpolation (`legsim.kinematics.filtering.fill_gaps`, at the sample times,
+    so uneven steps are fine); returns (x, keep-mask)."""
+    from .kinematics.filtering import fill_gaps
+
     x = np.array(x, dtype=float)
     bad = ~np.isfinite(x) if x.ndim == 1 else ~np.all(np.isfinite(x), axis=1)
     if not bad.any():
@@ -225,7 +223,7 @@ def _fill_gaps(t, x, name, source, notes):
     keep[good[0]:good[-1] + 1] = True
     inner = bad & keep
     if inner.any():
-        # longest run of missing samples
+        # the limit is a duration (from the samples before and after the gap), whatever the rate
         idx = np.flatnonzero(inner)
         runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
         longest = max(t[min(r[-1] + 1, len(t) - 1)] - t[max(r[0] - 1, 0)] for r in runs)
@@ -233,12 +231,11 @@ def _fill_gaps(t, x, name, source, notes):
             r = max(runs, key=len)
             raise LegsimError(f"{source}: {name}: {len(r)} missing samples from t = "
                               f"{t[r[0]]:.4g} s (a gap of {longest:.3g} s); accepted: gaps up to "
-                              f"{MAX_GAP_S} s, which are filled by linear interpolation")
-        cols = x if x.ndim == 2 else x[:, None]
-        for k in range(cols.shape[1]):
-            cols[inner, k] = np.interp(t[inner], t[good], cols[good, k])
-        notes.append(f"{name}: {int(inner.sum())} missing samples filled by linear "
-                     f"interpolation")
+                              f"{MAX_GAP_S} s, which are filled by cubic interpolation")
+        tk = t[keep]
+        x[keep] = fill_gaps(x[keep], 1.0 / float(np.median(np.diff(tk))), name=name, time_s=tk,
+                            max_gap_samples=max(len(r) for r in runs), notes=notes,
+                            source=source)
     if not keep.all():
         notes.append(f"{name}: {int((~keep).sum())} samples without data at the ends dropped")
     return x, keep
@@ -629,10 +626,9 @@ def inverse_dynamics(motion_or_arrays, *, mass_kg: float | None = None,
     joint_powers(hip_tq, knee_tq, arrays[2], arrays[3], hip_pw, knee_pw)
 
     r2d = 180.0 / math.pi
-    from .core import layout as lay
+    from .simulation import eom_parameter_names
 
-    param_names = {getattr(lay, c): n for c, n in zip(_LAYOUT_NAMES, PARAMETER_FIELDS)}
-    param_names[lay.P_G] = "gravity_m_s2"
+    param_names = eom_parameter_names()
     meta = {
         "source": kin.source,
         "input": kin.kind,
@@ -640,7 +636,7 @@ def inverse_dynamics(motion_or_arrays, *, mass_kg: float | None = None,
         "filter": filt,
         "sample_rate_hz": rate,
         "subject": subject,
-        "parameters": {param_names[i]: float(p[i]) for i in range(lay.N_PARAMS)},
+        "parameters": {name: float(p[i]) for i, name in sorted(param_names.items())},
         "measured_lengths": measured,
         "joint_centres": kin.method,
         "hip_acceleration": hip_note,

@@ -85,22 +85,43 @@ def leg_of(scn):
                           s["ankle_angle_deg"], given(d.get("segments")), given(d.get("buttock")))
 
 
+#: `LegParameters` field of each parameter of the generated equations of motion, by its
+#: `legsim.core.layout` constant; the last one, P_G, is gravity (the scenario's model block).
+EOM_PARAMETER_FIELDS = {
+    "P_M_THIGH": "thigh_mass_kg", "P_L_THIGH": "thigh_length_m", "P_C_THIGH": "thigh_com_m",
+    "P_I_THIGH": "thigh_inertia_kgm2", "P_M_SHANK": "shank_mass_kg", "P_C_SHANK": "shank_com_m",
+    "P_D_SHANK": "shank_com_offset_m", "P_I_SHANK": "shank_inertia_kgm2",
+    "P_G": "gravity_m_s2",
+}
+
+
+def eom_parameters(leg, gravity_m_s2: float, out: np.ndarray | None = None) -> np.ndarray:
+    """The 9 parameters of the generated equations of motion (`legsim.core.layout` order) of a
+    `LegParameters` and gravity, written into ``out[:9]`` (the start of the core's
+    model-parameter vector) or into a new array. The one packing of these values: the
+    simulator and `legsim.inverse` both use it."""
+    from .core import layout as lay
+
+    p = np.zeros(lay.N_PARAMS) if out is None else out
+    for const, name in EOM_PARAMETER_FIELDS.items():
+        p[getattr(lay, const)] = gravity_m_s2 if const == "P_G" else getattr(leg, name)
+    return p
+
+
+def eom_parameter_names() -> dict[int, str]:
+    """Index -> name (`EOM_PARAMETER_FIELDS`) of the 9 parameters of `eom_parameters`."""
+    from .core import layout as lay
+
+    return {getattr(lay, const): name for const, name in EOM_PARAMETER_FIELDS.items()}
+
+
 def _model_vector(scn, leg, torque_table: bool) -> np.ndarray:
     from .core import indices as ix
-    from .core import layout as lay
 
     d = scn.data
     model = d["model"]
     mp = np.zeros(ix.N_MP)
-    mp[lay.P_M_THIGH] = leg.thigh_mass_kg
-    mp[lay.P_L_THIGH] = leg.thigh_length_m
-    mp[lay.P_C_THIGH] = leg.thigh_com_m
-    mp[lay.P_I_THIGH] = leg.thigh_inertia_kgm2
-    mp[lay.P_M_SHANK] = leg.shank_mass_kg
-    mp[lay.P_C_SHANK] = leg.shank_com_m
-    mp[lay.P_D_SHANK] = leg.shank_com_offset_m
-    mp[lay.P_I_SHANK] = leg.shank_inertia_kgm2
-    mp[lay.P_G] = model["gravity_m_s2"]
+    eom_parameters(leg, model["gravity_m_s2"], out=mp)
     mp[ix.M_L_SHANK] = leg.shank_length_m
     mp[ix.M_HEEL_ALONG] = leg.heel_along_m
     mp[ix.M_HEEL_PERP] = leg.heel_perp_m

@@ -104,7 +104,7 @@ def test_touchdown_by_foot_acceleration(table, data):
 
 def test_video_points_only(table):
     # hip, knee, ankle: toe-off keeps its accuracy; touchdown falls back to Zeni's forward
-    # extreme, which comes early in running (swing-leg retraction): measured -25 ms
+    # extreme, which comes early in running (swing-leg retraction): measured -26 ms
     # (treadmill) and -35 ms (overground); guarded at -50 to -10 ms
     for data in ("Fukuchi", "BMClab"):
         to = table[(data, "hip, knee, ankle (video)", "toe_off")]

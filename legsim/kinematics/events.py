@@ -543,144 +543,53 @@ def event_accuracy(kinematic: list[Swing], force: list[Contact], *,
 
 
 # --------------------------------------------------------------------------- measured data
-# Small numpy readers of the two running data sets in tests/data (kept here so that the
-# accuracy table of docs/processing.md is reproduced by one command, independently of the
-# readers of legsim.io), and the joint-centre estimates that the event rules need.
+# The two running data sets in tests/data, read by `legsim.io` and turned into sagittal joint
+# centres by `legsim.kinematics.joint_centres` (the same path as `legsim inverse` and
+# `legsim analyze`), so the accuracy table of docs/processing.md measures the events on the
+# joint centres that users get.
 
 def _default_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
-def _read_tab_markers(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Fukuchi et al. (2017) tab-separated marker file (Time, <name>X/Y/Z in mm) -> m."""
-    with open(path, encoding="utf-8") as fh:
-        header = fh.readline().rstrip("\n").split("\t")
-    data = np.genfromtxt(path, skip_header=1, delimiter="\t")
-    markers = {}
-    for i, col in enumerate(header):
-        if col.endswith("X") and i + 2 < len(header) and header[i + 1] == col[:-1] + "Y":
-            markers[col[:-1]] = data[:, i:i + 3] / 1000.0
-    return data[:, 0], markers
+def _legs(motion, static=None) -> dict:
+    """Sagittal points (hip, knee, ankle, heel, toe) of both legs, by `joint_centres`."""
+    from .joint_centres import joint_centres
 
-
-def _cluster_frame(a, b, c):
-    """Origin and rotation (columns = axes) of a frame built on three cluster markers."""
-    e1 = b - a
-    e1 = e1 / np.linalg.norm(e1, axis=-1, keepdims=True)
-    e3 = np.cross(e1, c - a)
-    e3 = e3 / np.linalg.norm(e3, axis=-1, keepdims=True)
-    e2 = np.cross(e3, e1)
-    return a, np.stack([e1, e2, e3], axis=-1)
-
-
-def _from_static(static: dict, moving: dict, cluster: list[str], point: np.ndarray):
-    """A point fixed in a segment's marker cluster, placed by a static trial."""
-    o, rot = _cluster_frame(*(np.nanmean(static[m], axis=0) for m in cluster))
-    local = rot.T @ (point - o)
-    o2, rot2 = _cluster_frame(*(moving[m] for m in cluster))
-    return o2 + np.einsum("nij,j->ni", rot2, local)
+    return {side: joint_centres(motion, side=side, static=static).points
+            for side in ("right", "left")}
 
 
 def _fukuchi_trial(data_dir: Path) -> dict:
-    """Fukuchi et al. (2017) RBDS001, treadmill 2.5 m/s, first 5 s: sagittal points per leg,
-    force-plate contacts attributed to feet."""
-    from .angles import sagittal_frame
+    """Fukuchi et al. (2017) RBDS001, treadmill 2.5 m/s, first 5 s: sagittal points per leg
+    (cluster set with the static trial), force-plate contacts attributed to feet."""
+    from legsim.io import read_forces, read_motion
 
-    base = data_dir / "fukuchi_2017_RBDS001"
-    _, mk = _read_tab_markers(base / "RBDS001runT25markers_first5s.txt")
-    _, st = _read_tab_markers(base / "RBDS001static.txt")
-    rate = 150.0
-    n = next(iter(mk.values())).shape[0]
-    t = np.arange(n) / rate  # the file's Time column is rounded to 1 ms
-    legs = {}
-    for s, side in (("R", "right"), ("L", "left")):
-        thigh = [f"{s}.Thigh.Top.Lateral", f"{s}.Thigh.Bottom.Lateral", f"{s}.Thigh.Top.Medial"]
-        shank = [f"{s}.Shank.Top.Lateral", f"{s}.Shank.Bottom.Lateral", f"{s}.Shank.Top.Medial"]
-        mean = {k: np.nanmean(v, axis=0) for k, v in st.items()}
-        lab = {
-            "hip": _from_static(st, mk, thigh, mean[f"{s}.GTR"]),
-            "knee": _from_static(st, mk, thigh, 0.5 * (mean[f"{s}.Knee"]
-                                                       + mean[f"{s}.Knee.Medial"])),
-            "ankle": _from_static(st, mk, shank, 0.5 * (mean[f"{s}.Ankle"]
-                                                        + mean[f"{s}.Ankle.Medial"])),
-            "heel": mk[f"{s}.Heel.Bottom"],
-            "toe": 0.5 * (mk[f"{s}.MT1"] + mk[f"{s}.MT5"]),
-        }
-        frame = sagittal_frame(t, lab["hip"], lab["ankle"], heel=lab["heel"], toe=lab["toe"])
-        legs[side] = {k: frame.project(v) for k, v in lab.items()}
-    force = np.genfromtxt(base / "RBDS001runT25forces_first5s.txt", skip_header=1,
-                          delimiter="\t")
-    t_force = (force[:, 0] - 1.0) / 300.0  # `Time` is the sample index at 300 Hz
-    contacts = force_events(t_force, force[:, 2])
+    base = Path(data_dir) / "fukuchi_2017_RBDS001"
+    run = read_motion(base / "RBDS001runT25markers_first5s.txt")
+    legs = _legs(run, static=read_motion(base / "RBDS001static.txt"))
+    # the treadmill's single plate; its `Time` column is the sample index at 300 Hz
+    forces = read_forces(base / "RBDS001runT25forces_first5s.txt", rate_hz=300.0)
+    contacts = force_events(forces.time_s, forces.vertical("Fy"))
     heights = {side: np.minimum(p["heel"][:, 1], p["toe"][:, 1]) for side, p in legs.items()}
-    contacts = assign_contacts(contacts, t, heights)
-    return {"name": "Fukuchi et al. 2017 RBDS001, treadmill 2.5 m/s (first 5 s)", "time_s": t,
-            "legs": legs, "contacts": contacts}
-
-
-def _read_trc(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray], float]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    names = [x.strip() for x in lines[3].split("\t")[2:]]
-    names = [x for x in names if x]
-    units = lines[2].split("\t")[4].strip()
-    scale = 0.001 if units == "mm" else 1.0
-    width = 2 + 3 * len(names)
-    rows = []
-    for line in lines[5:]:
-        cells = line.split("\t")
-        if not cells or not cells[0].strip().isdigit():
-            continue
-        cells = (cells + [""] * width)[:width]
-        rows.append([float(c) if c.strip() else np.nan for c in cells])
-    data = np.array(rows)
-    markers = {nm: data[:, 2 + 3 * i:5 + 3 * i] * scale for i, nm in enumerate(names)}
-    return data[:, 1], markers, float(lines[2].split("\t")[0])
-
-
-def _bell_hip(rasi, lasi, rpsi, lpsi, side: str):
-    """Hip joint centre from the pelvis markers by Bell et al. (1990): in the pelvis frame,
-    −0.19 W anterior, −0.30 W superior, ±0.36 W lateral of the ASIS midpoint (W = inter-ASIS
-    distance)."""
-    mid = 0.5 * (rasi + lasi)
-    lateral = rasi - lasi
-    width = np.linalg.norm(lateral, axis=1, keepdims=True)
-    lateral = lateral / width
-    anterior = mid - 0.5 * (rpsi + lpsi)
-    anterior -= np.sum(anterior * lateral, axis=1, keepdims=True) * lateral
-    anterior /= np.linalg.norm(anterior, axis=1, keepdims=True)
-    superior = np.cross(lateral, anterior)
-    sign = 1.0 if side == "right" else -1.0
-    return mid + width * (-0.19 * anterior - 0.30 * superior + sign * 0.36 * lateral)
+    contacts = assign_contacts(contacts, run.time_s, heights)
+    return {"name": "Fukuchi et al. 2017 RBDS001, treadmill 2.5 m/s (first 5 s)",
+            "time_s": run.time_s, "rate_hz": run.rate_hz, "legs": legs, "contacts": contacts}
 
 
 def _bmclab_trial(data_dir: Path) -> dict:
-    """BMClab OpenSim running trial: sagittal points per leg and the GRF contacts."""
-    from .angles import sagittal_frame
+    """BMClab OpenSim running trial: sagittal points per leg (Rajagopal marker set) and the
+    contacts of the two force plates (one per foot)."""
+    from legsim.io import read_forces, read_motion
 
-    base = data_dir / "bmclab_opensim_running"
-    t_file, mk, rate = _read_trc(base / "motion_capture_run.trc")
-    t = np.arange(t_file.size) / rate  # the file's Time column is rounded to 1 ms
-    legs = {}
-    for s, side in (("R", "right"), ("L", "left")):
-        lab = {
-            "hip": _bell_hip(mk["RASI"], mk["LASI"], mk["RPSI"], mk["LPSI"], side),
-            "knee": 0.5 * (mk[f"{s}LFCv"] + mk[f"{s}MFCv"]),
-            "ankle": 0.5 * (mk[f"{s}LMALv"] + mk[f"{s}MMALv"]),
-            "heel": mk[f"{s}CAL"],
-            "toe": mk[f"{s}TOE"],
-        }
-        frame = sagittal_frame(t, lab["hip"], lab["ankle"], heel=lab["heel"], toe=lab["toe"])
-        legs[side] = {k: frame.project(v) for k, v in lab.items()}
-    lines = (base / "grf_run.mot").read_text(encoding="utf-8").splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip() == "endheader") + 1
-    rows = [ln.split() for ln in lines[start:] if ln.strip()]
-    header, body = rows[0], np.array(rows[1:], dtype=float)
-    contacts = []
-    for side, col in (("right", "R_ground_force_vy"), ("left", "L_ground_force_vy")):
-        for c in force_events(body[:, 0], body[:, header.index(col)]):
-            contacts.append(Contact(c.touchdown_s, c.toe_off_s, c.peak_force_N, side))
-    return {"name": "BMClab OpenSim run, overground 2.7 m/s", "time_s": t, "legs": legs,
-            "contacts": contacts}
+    base = Path(data_dir) / "bmclab_opensim_running"
+    trc = read_motion(base / "motion_capture_run.trc")
+    grf = read_forces(base / "grf_run.mot")
+    contacts = [Contact(c.touchdown_s, c.toe_off_s, c.peak_force_N, side)
+                for side in ("right", "left")
+                for c in force_events(grf.time_s, grf.vertical(side))]
+    return {"name": "BMClab OpenSim run, overground 2.7 m/s", "time_s": trc.time_s,
+            "rate_hz": trc.rate_hz, "legs": _legs(trc), "contacts": contacts}
 
 
 #: Point sets of the accuracy table: (label, points given to detect_swings).
@@ -745,7 +654,7 @@ def shipped_residuals(data_dir=None) -> list[tuple[str, CutoffChoice]]:
     for trial in (_fukuchi_trial(data_dir), _bmclab_trial(data_dir)):
         signals = {f"{side}.{name}": pos for side, pts in trial["legs"].items()
                    for name, pos in pts.items()}
-        out.append((trial["name"], choose_cutoff(signals, 150.0)))
+        out.append((trial["name"], choose_cutoff(signals, trial["rate_hz"])))
     return out
 
 

@@ -36,9 +36,10 @@ __all__ = [
 #: interpolation; longer gaps raise `KinematicsError` (docs/processing.md, "Missing samples").
 MAX_GAP_SAMPLES = 10
 
-#: Default cut-off of the marker low-pass filter for running, Hz: the median of the
-#: per-coordinate choices of the residual analysis on the two shipped running trials
-#: (``python -m legsim.kinematics.events --residuals``; docs/processing.md, "Default cut-off").
+#: Default cut-off of the marker low-pass filter for running, Hz: just below the median
+#: per-coordinate choices of the residual analysis on the two shipped running trials (14.6 and
+#: 14.9 Hz; ``python -m legsim.kinematics.events --residuals``; docs/processing.md, "Default
+#: cut-off").
 DEFAULT_CUTOFF_HZ = 14.0
 
 #: Fraction of the sample rate where the default residual-analysis grid of cut-offs ends.

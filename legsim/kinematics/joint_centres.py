@@ -265,6 +265,16 @@ def _missing_error(source, set_name, missing, extra=""):
         f"static trial)")
 
 
+def _pelvis_hip(mk: _Markers, pelvis, side, leg_length):
+    """Hip centre (n, 3) by `harrington_hip_centre` from the pelvis markers named
+    ``[this side's ASIS, other ASIS, this side's PSIS, other PSIS]``, and its method text."""
+    s_asi, o_asi, s_psi, o_psi = (mk.get(n) for n in pelvis)
+    rasi, lasi = (s_asi, o_asi) if side == "right" else (o_asi, s_asi)
+    rpsi, lpsi = (s_psi, o_psi) if side == "right" else (o_psi, s_psi)
+    return (harrington_hip_centre(rasi, lasi, rpsi, lpsi, side, leg_length),
+            f"Harrington et al. (2007) regression from {', '.join(pelvis)}")
+
+
 # --------------------------------------------------------------------------------------------
 # Main entry
 # --------------------------------------------------------------------------------------------
@@ -321,8 +331,13 @@ def joint_centres(motion, *, side: str = "right", static=None,
     miss_cl = mk.need(wanted)
     found = len(wanted) - len(miss_cl)
     if static is None:
+        if not miss_cl:       # the cluster set is complete: only the static trial is missing
+            raise MarkerSetError(
+                f"{mk.source}: found the thigh and shank marker clusters of the cluster set but "
+                "no static trial to place the joint centres in them; accepted: the static "
+                "standing trial of the same session with --static FILE (static= in Python)")
         attempts.append(("cluster + static trial", miss_cl + ["(static trial)"], found,
-                         " and a static trial (static=...)"))
+                         " and a static trial (--static FILE)"))
     else:
         st = _Markers(static, "static")
         miss_st = [f"{n} (static)" for n in
@@ -387,14 +402,11 @@ def _from_jc_markers(mk, time_s, side, names):
 
 
 def _from_rajagopal(mk, time_s, side, raj, knee, ankle, leg_length=None):
-    s_asi, o_asi, s_psi, o_psi = (mk.get(n) for n in raj["pelvis"])
-    rasi, lasi = (s_asi, o_asi) if side == "right" else (o_asi, s_asi)
-    rpsi, lpsi = (s_psi, o_psi) if side == "right" else (o_psi, s_psi)
     notes = []
     knee3 = 0.5 * (mk.get(knee[0]) + mk.get(knee[1]))
     ankle3 = 0.5 * (mk.get(ankle[0]) + mk.get(ankle[1]))
     medial_mal = mk.get(ankle[1])
-    asis = s_asi
+    asis = mk.get(raj["pelvis"][0])
     if leg_length is None:
         # leg length (ASIS to medial malleolus) from the frames where the leg is longest
         leg_length = float(np.nanpercentile(np.linalg.norm(asis - medial_mal, axis=1), 95))
@@ -402,9 +414,9 @@ def _from_rajagopal(mk, time_s, side, raj, knee, ankle, leg_length=None):
                      f"of {raj['pelvis'][0]}-{ankle[1]} over the frames; no static trial)")
     else:
         notes.append(f"leg length for the hip regression: {leg_length:.3f} m (given)")
-    hip3 = harrington_hip_centre(rasi, lasi, rpsi, lpsi, side, leg_length)
+    hip3, hip_method = _pelvis_hip(mk, raj["pelvis"], side, leg_length)
     pts3 = {"hip": hip3, "knee": knee3, "ankle": ankle3}
-    method = {"hip": f"Harrington et al. (2007) regression from {', '.join(raj['pelvis'])}",
+    method = {"hip": hip_method,
               "knee": f"midpoint of {knee[0]} and {knee[1]}",
               "ankle": f"midpoint of {ankle[0]} and {ankle[1]}"}
     for point in ("heel", "toe"):
@@ -417,9 +429,6 @@ def _from_rajagopal(mk, time_s, side, raj, knee, ankle, leg_length=None):
 
 def _from_clusters(mk, st, time_s, side, cl, leg_length=None):
     notes = []
-    s_asi, o_asi, s_psi, o_psi = (mk.get(n) for n in cl["pelvis"])
-    rasi, lasi = (s_asi, o_asi) if side == "right" else (o_asi, s_asi)
-    rpsi, lpsi = (s_psi, o_psi) if side == "right" else (o_psi, s_psi)
     knee_static = 0.5 * (_static_mean(st, cl["knee_static"][0]) + _static_mean(st, cl["knee_static"][1]))
     ankle_static = 0.5 * (_static_mean(st, cl["ankle_static"][0])
                           + _static_mean(st, cl["ankle_static"][1]))
@@ -438,10 +447,10 @@ def _from_clusters(mk, st, time_s, side, cl, leg_length=None):
         leg_length = float(np.linalg.norm(asis_static - med_static))
         notes.append(f"leg length for the hip regression: {leg_length:.3f} m "
                      f"({cl['pelvis'][0]} to {cl['ankle_static'][1]}, static trial)")
-    hip3 = harrington_hip_centre(rasi, lasi, rpsi, lpsi, side, leg_length)
+    hip3, hip_method = _pelvis_hip(mk, cl["pelvis"], side, leg_length)
     pts3 = {"hip": hip3, "knee": knee3, "ankle": ankle3}
     method = {
-        "hip": f"Harrington et al. (2007) regression from {', '.join(cl['pelvis'])}",
+        "hip": hip_method,
         "knee": f"midpoint of {' and '.join(cl['knee_static'])} in the static trial, carried by "
                 f"the thigh cluster (rigid SVD fit)",
         "ankle": f"midpoint of {' and '.join(cl['ankle_static'])} in the static trial, carried "
