@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--metric", action="append", metavar="NAME",
                    help="metric of the summary figure (default recovery_time_s); repeat for "
                         "a row of panels per metric")
+    w.add_argument("--trajectories", metavar="DIR",
+                   help="also write every variant's trajectories to DIR (variant_<i>_<strategy>"
+                        ".csv; simulated again in Python, for sweeps of up to 100,000 variants)")
     w.add_argument("--quiet", action="store_true", help="print no progress and no summary")
 
     from .cli_motion import add_parsers
@@ -502,7 +505,7 @@ def cmd_sweep(args) -> int:
     try:
         result = sweep(scn, params, mode=mode, n=n, seed=seed, out=out,
                        executor=args.dask or None, chunk_size=chunk, threads=args.threads,
-                       resume=resume, progress=progress)
+                       resume=resume, progress=progress, trajectories=args.trajectories)
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()

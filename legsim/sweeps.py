@@ -244,6 +244,18 @@ class SweepPlan:
 
         return validate_data(self.scenario_data, self.scenario_path)
 
+    def variant_scenario(self, variant: int, base=None):
+        """The `Scenario` of one variant (the base scenario with that variant's swept values):
+        ``legsim.simulate(plan.variant_scenario(i))`` gives its full trajectories."""
+        if not 0 <= int(variant) < self.n_variants:
+            raise SweepError(f"variant: found {variant}; accepted: 0 to {self.n_variants - 1}")
+        vals = self.variant_values(int(variant), int(variant) + 1)
+        update = {}
+        for p, v in zip(self.paths, vals):
+            x = v[0]
+            update[p] = x.item() if hasattr(x, "item") else x
+        return (base if base is not None else self.scenario()).replace(update)
+
 
 def _is_text(values) -> bool:
     return any(isinstance(v, (str, bool)) for v in values)
@@ -623,9 +635,32 @@ class ChunkWriter:
 # the public entry point
 # ---------------------------------------------------------------------------------------------
 
+#: Largest sweep whose trajectories may be written (``sweep(..., trajectories=DIR)``).
+MAX_TRAJECTORY_VARIANTS = 100_000
+
+
+def _write_trajectories(plan: SweepPlan, base, chunk: int, folder: Path) -> None:
+    """Simulate the variants of one chunk again in Python and write their trajectories."""
+    from .results import file_label, write_trajectory
+    from .simulation import simulate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    start, stop = plan.chunk_range(chunk)
+    for v in range(start, stop):
+        try:
+            res = simulate(plan.variant_scenario(v, base))
+        except LegsimError:          # an invalid combination: no trajectory (status "invalid")
+            continue
+        for name, r in res.strategies.items():
+            path = folder / f"variant_{v}_{file_label(name)}.csv"
+            tmp = path.with_name(path.name + ".tmp")
+            write_trajectory(tmp, r.trajectory)
+            os.replace(tmp, path)
+
+
 def sweep(scenario, params: dict, mode: str = "grid", n: int | None = None, seed: int | None = None,
           out=None, executor=None, chunk_size: int = DEFAULT_CHUNK, threads: int | None = None,
-          resume: bool = True, progress=None):
+          resume: bool = True, progress=None, trajectories=None):
     """Run a parameter sweep of a scenario.
 
     Parameters
@@ -642,20 +677,38 @@ def sweep(scenario, params: dict, mode: str = "grid", n: int | None = None, seed
     chunk_size : variants per chunk (memory and the unit of resuming)
     threads : threads of the local kernel (default: all cores)
     progress : callable ``progress(done_variants, total_variants, elapsed_s)`` or None
+    trajectories : a folder, optional: also write every variant's trajectories there,
+        ``variant_<i>_<strategy>.csv`` (the columns of a run's trajectory CSV). Each variant is
+        simulated once more by `legsim.simulate`, in Python (about a millisecond or two per
+        recovery), so this is for sweeps of at most `MAX_TRAJECTORY_VARIANTS` variants; for one
+        variant of a large sweep use ``plan_sweep(...).variant_scenario(i)``.
     """
+    if trajectories is not None:
+        traj_dir = Path(trajectories)
+        if traj_dir.exists() and not traj_dir.is_dir():
+            raise SweepError(f"trajectories: found {traj_dir}, a file; accepted: a folder")
     if threads is not None and executor is not None:
         raise SweepError(f"threads: found {threads!r} together with an executor; accepted: "
                          "threads for runs on this machine only (the threads of Dask workers "
                          "are set when the workers start)")
     plan = plan_sweep(scenario, params, mode=mode, n=n, seed=seed, chunk_size=chunk_size)
+    if trajectories is not None and plan.n_variants > MAX_TRAJECTORY_VARIANTS:
+        raise SweepError(f"trajectories: asked for with {plan.n_variants} variants; accepted: at "
+                         f"most {MAX_TRAJECTORY_VARIANTS} variants (a trajectory file per "
+                         "variant and strategy); for single variants of a large sweep use "
+                         "plan_sweep(...).variant_scenario(i) and legsim.simulate")
     writer = ChunkWriter(Path(out), plan, resume=resume) if out is not None else None
     frames = {}
     todo = [c for c in range(plan.n_chunks) if writer is None or c not in writer.done]
     done_variants = plan.n_variants - sum(np.diff(plan.chunk_range(c))[0] for c in todo)
     t0 = time.perf_counter()
 
+    base = plan.scenario() if trajectories is not None else None
+
     def accept(chunk, df):
         nonlocal done_variants
+        if trajectories is not None:
+            _write_trajectories(plan, base, chunk, Path(trajectories))
         if writer is not None:
             writer.write(chunk, df)
         else:

@@ -201,3 +201,24 @@ def test_threads_with_an_executor_is_refused():
     with pytest.raises(SweepError, match=r"threads: found 2 together with an executor"):
         sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": [70]}, threads=2,
               executor="tcp://127.0.0.1:1")
+
+
+def test_trajectories_on_request(tmp_path):
+    """Kept only when asked for: one CSV per variant and strategy, equal to legsim.simulate."""
+    params = {"initial.knee_velocity_deg_s": [400.0, 800.0]}
+    df = sweep(SCEN / "compare_techniques.yaml", params, trajectories=tmp_path / "traj")
+    files = sorted(p.name for p in (tmp_path / "traj").iterdir())
+    assert files == ["variant_0_butt_kick.csv", "variant_0_knee_drive.csv",
+                     "variant_1_butt_kick.csv", "variant_1_knee_drive.csv"]
+    rows = pd.read_csv(tmp_path / "traj" / "variant_1_knee_drive.csv")
+    ref = legsim.simulate(legsim.load_scenario(SCEN / "compare_techniques.yaml")
+                          .replace({"initial.knee_velocity_deg_s": 800.0}))
+    traj = ref.strategies["knee_drive"].trajectory
+    np.testing.assert_allclose(rows["thigh_angle_deg"], traj["thigh_angle_deg"], rtol=1e-9)
+    assert rows["t_s"].iloc[-1] == pytest.approx(df["knee_drive.recovery_time_s"][1], abs=1e-9)
+    plan = plan_sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": (60, 90)}, mode="random",
+                      n=200_000, seed=1)
+    assert plan.variant_scenario(7).get("subject.mass_kg") == plan.variant_values(7, 8)[0][0]
+    with pytest.raises(SweepError, match="at most 100000 variants"):
+        sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": (60, 90)}, mode="random",
+              n=200_000, trajectories=tmp_path / "t2")
