@@ -190,13 +190,15 @@ def swing_features(inv, toe_off_s: float, end_s: float, touchdown_seen: bool = T
         technique=label, reason=reason)
 
 
-def recovery_time_s(t, thigh_angle_deg, toe_off_s, end_thigh_angle_deg):
+def recovery_time_s(t, thigh_angle_deg, toe_off_s, end_thigh_angle_deg, stop_s=None):
     """Time from toe-off until the thigh angle first reaches ``end_thigh_angle_deg`` (linear
-    interpolation between samples); NaN if it does not within the record."""
+    interpolation between samples), searched up to ``stop_s`` (the end of the swing; default
+    the end of the record); NaN if it does not get there."""
     t = np.asarray(t, dtype=float)
     th = np.asarray(thigh_angle_deg, dtype=float)
     i0 = int(np.searchsorted(t, toe_off_s))
-    for i in range(max(i0, 1), len(t)):
+    i1 = len(t) if stop_s is None else int(np.searchsorted(t, stop_s, side="right"))
+    for i in range(max(i0, 1), i1):
         if th[i] >= end_thigh_angle_deg:
             a, b = th[i - 1], th[i]
             f = 1.0 if b == a else (end_thigh_angle_deg - a) / (b - a)
@@ -289,6 +291,14 @@ def what_if(inv, features: SwingFeatures, *, subject: dict, actuators="sprinter"
 
     end, note = choose_end_angle(features, end_thigh_angle_deg)
     notes = [note]
+    start = features.toe_off_state["thigh_angle_deg"]
+    if end <= start:
+        raise LegsimError(f"end thigh angle: found {end:g}°, not above the thigh angle at toe-off "
+                          f"({start:.1f}°); accepted: an end angle the thigh reaches after "
+                          "toe-off (--end-thigh-angle)")
+    if end > features.peak_thigh_angle_deg:
+        notes.append(f"the athlete's thigh did not reach {end:g}° in this swing (peak "
+                     f"{features.peak_thigh_angle_deg:.1f}°): no measured recovery time")
     st = features.toe_off_state
     if not features.thigh_angle_at_min_heel_buttock_distance_deg == features.thigh_angle_at_min_heel_buttock_distance_deg:
         notes.append("the closest heel-buttock approach was not located")
@@ -335,7 +345,8 @@ def what_if(inv, features: SwingFeatures, *, subject: dict, actuators="sprinter"
 
 def measured_recovery(inv, features: SwingFeatures, end_thigh_angle_deg: float) -> dict:
     """The measured swing up to the end event: its time and the hip effort (inverse dynamics)."""
-    rt = recovery_time_s(inv.t_s, inv.thigh_angle_deg, features.toe_off_at_s, end_thigh_angle_deg)
+    rt = recovery_time_s(inv.t_s, inv.thigh_angle_deg, features.toe_off_at_s, end_thigh_angle_deg,
+                         stop_s=features.end_at_s)
     out = {"recovery_time_s": rt, "peak_hip_flexion_torque_Nm": float("nan"),
            "hip_flexion_impulse_Nms": float("nan"),
            "thigh_angle_at_min_heel_buttock_distance_deg":
@@ -450,7 +461,15 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
                            height_m=None if scenario is not None else subject["height_m"],
                            sex=None if scenario is not None else subject["sex"],
                            scenario=scenario, side=side, cutoff_hz=cutoff_hz, static=static)
+    check_plausible(inv, source)
     found = swings
+    if found is not None:
+        t0, t1 = float(inv.t_s[0]), float(inv.t_s[-1])
+        for s in found:
+            if not t0 <= float(s[0]) < t1:
+                raise LegsimError(f"{source}: swing {s[0]:g}-{s[1]:g} s: the toe-off is outside "
+                                  f"the record ({t0:.3f}-{t1:.3f} s); accepted: toe-off times "
+                                  "inside the record (--swing TOE_OFF:TOUCHDOWN)")
     if found is None:
         found = find_swings(centres, cutoff_hz=_cutoff_used(inv), side=side, notes=notes,
                             source=source)
@@ -477,6 +496,8 @@ def analyze(motion, *, mass_kg=None, height_m=None, sex=None, scenario=None, sid
             ifs.append(what_if(inv, f, subject=subject, actuators=actuators,
                                end_thigh_angle_deg=end_thigh_angle_deg, moving_hip=moving_hip))
         except LegsimError as exc:
+            if end_thigh_angle_deg is not None:    # the user's end angle does not fit: say so
+                raise LegsimError(f"{source}: swing from toe-off at {to:.3f} s: {exc}") from None
             notes.append(f"swing at {to:.3f} s: no what-if ({exc})")
             ifs.append(None)
     if not feats:
@@ -501,8 +522,44 @@ def _windows_of(found, t_end: float):
         if not math.isfinite(to) or to >= t_end:
             continue
         seen = math.isfinite(td) and td <= t_end
-        out.append((to, td if seen else t_end, seen))
+        if not seen:
+            # the touchdown was not found: the window ends at the next toe-off of this leg
+            # (it then holds the next contact too) or at the end of the record
+            later = [float(x.toe_off_s) for x in found if not isinstance(x, (tuple, list))
+                     and math.isfinite(x.toe_off_s) and x.toe_off_s > to]
+            td = min(later) if later else t_end
+        out.append((to, td, seen))
     return out
+
+
+#: Largest gap (s) between frames that is bridged by resampling (dropped video frames).
+MAX_FRAME_GAP_S = 0.1
+
+
+def _uniform(jc, source):
+    """Joint centres on a uniform time grid at the median step when frames are missing
+    (linear interpolation across gaps of at most `MAX_FRAME_GAP_S`)."""
+    from dataclasses import replace
+
+    t = np.asarray(jc.time_s, dtype=float)
+    steps = np.diff(t)
+    step = float(np.median(steps))
+    if step <= 0 or np.max(np.abs(steps - step)) <= 0.05 * step:
+        return jc
+    big = float(np.max(steps))
+    if big > MAX_FRAME_GAP_S:
+        at = float(t[int(np.argmax(steps))])
+        raise LegsimError(f"{source}: time: a gap of {big:.3g} s after t = {at:.3f} s; accepted: "
+                          f"gaps of at most {MAX_FRAME_GAP_S:g} s (split the record there)")
+    n = int(round((t[-1] - t[0]) / step)) + 1
+    grid = t[0] + step * np.arange(n)
+    grid = grid[grid <= t[-1] + 1e-9]
+    pts = {k: np.column_stack([np.interp(grid, t, v[:, j]) for j in range(v.shape[1])])
+           for k, v in jc.points.items()}
+    missing = n - len(t)
+    return replace(jc, time_s=grid, points=pts, notes=list(jc.notes) + [
+        f"uneven frame times ({len(t)} frames, about {max(missing, 0)} missing): resampled at "
+        f"{1 / step:.4g} frames/s by linear interpolation"])
 
 
 def centres_of(motion, *, side="right", static=None):
@@ -525,6 +582,14 @@ def centres_of(motion, *, side="right", static=None):
                           f"({', '.join(jc.points)}) was tracked; accepted: a record with the "
                           "points tracked together")
     first, last = int(np.argmax(ok)), len(ok) - 1 - int(np.argmax(ok[::-1]))
+    jc = _uniform(jc, motion.source) if last - first >= 2 else jc
+    lo, hi = SEGMENT_RANGE_M
+    for name, v in jc.segment_lengths().items():
+        if np.isfinite(v) and not lo <= v <= hi:
+            raise LegsimError(f"{motion.source}: measured {name[:-2].replace('_', ' ')}: found "
+                              f"{v:.4g} m; accepted: {lo:g} to {hi:g} m — the positions are "
+                              "probably in another unit (name it in the columns, e.g. hip_x_mm, "
+                              "or give --length-unit)")
     if first > 0 or last < len(ok) - 1:
         keep = slice(first, last + 1)
         dropped = first + len(ok) - 1 - last
@@ -534,6 +599,40 @@ def centres_of(motion, *, side="right", static=None):
                          f"{dropped} frame(s) at the ends of the record dropped: not every point "
                          f"was tracked there (kept {jc.time_s[first]:.3f}–{jc.time_s[last]:.3f} s)"])
     return jc
+
+
+#: Plausible ranges that catch a wrong unit (docs/analysis.md): frame rate (Hz), segment
+#: length (m), joint angle magnitude (deg).
+RATE_RANGE_HZ = (10.0, 10000.0)
+SEGMENT_RANGE_M = (0.15, 0.8)
+MAX_ANGLE_DEG = 270.0
+
+
+def check_plausible(inv, source) -> None:
+    """Stop with a message when the numbers cannot be a human leg in the stated units (a time
+    column in ms read as s, millimetres read as metres, degrees read as radians)."""
+    t = np.asarray(inv.t_s, dtype=float)
+    if len(t) > 1:
+        rate = 1.0 / float(np.median(np.diff(t)))
+        lo, hi = RATE_RANGE_HZ
+        if not lo <= rate <= hi:
+            raise LegsimError(f"{source}: time: found {rate:.4g} frames per second (median step "
+                              f"{1 / rate:.4g} s); accepted: {lo:g} to {hi:g} frames/s — a time "
+                              "column in ms must be named t_ms (or give --rate-hz)")
+    lengths = (inv.meta.get("measured_lengths") or {})
+    lo, hi = SEGMENT_RANGE_M
+    for name, v in lengths.items():
+        if v is not None and not lo <= float(v) <= hi:
+            raise LegsimError(f"{source}: measured {name.replace('_m', '').replace('_', ' ')}: "
+                              f"found {float(v):.4g} m; accepted: {lo:g} to {hi:g} m — the "
+                              "positions are probably in another unit (name it in the columns, "
+                              "e.g. hip_x_mm, or give --length-unit)")
+    for name, arr in (("thigh angle", inv.thigh_angle_deg), ("knee flexion", inv.knee_flexion_deg)):
+        big = float(np.nanmax(np.abs(arr))) if len(arr) else 0.0
+        if big > MAX_ANGLE_DEG:
+            raise LegsimError(f"{source}: {name}: found {big:.4g}°; accepted: at most "
+                              f"{MAX_ANGLE_DEG:g}° — the angles are probably in another unit "
+                              "(check inDegrees / the column names, or give --angle-unit)")
 
 
 def find_swings(centres, *, cutoff_hz=None, side="right", notes=None, source="motion"):

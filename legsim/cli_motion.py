@@ -57,7 +57,7 @@ def _motion_options(p) -> None:
     p.add_argument("--swing", action="append", metavar="TOE_OFF:TOUCHDOWN",
                    help="a swing given as times in s (repeatable); replaces the detection from "
                         "kinematics, e.g. with force-plate events")
-    p.add_argument("--length-unit", choices=("m", "cm", "mm"),
+    p.add_argument("--length-unit", choices=("m", "cm", "mm", "in", "ft", "yd"),
                    help="unit of the positions when the file does not say")
     p.add_argument("--angle-unit", choices=("deg", "rad"),
                    help="unit of the angles when the file does not say")
@@ -107,6 +107,13 @@ def _subject(args):
     if args.scenario and (args.mass_kg is not None or args.height_m is not None or args.sex):
         raise LegsimError("--scenario: found together with --mass-kg/--height-m/--sex; accepted: "
                           "either the subject's values or a scenario")
+    from .model.anthropometry import HEIGHT_RANGE_M, MASS_RANGE_KG
+
+    for opt, v, (lo, hi), unit in (("--mass-kg", args.mass_kg, MASS_RANGE_KG, "kg"),
+                                   ("--height-m", args.height_m, HEIGHT_RANGE_M, "m")):
+        if v is not None and not lo <= v <= hi:
+            raise LegsimError(f"{opt}: found {v:g}; accepted: a number from {lo:g} to {hi:g} "
+                              f"({unit})")
     if not args.scenario and (args.mass_kg is None or args.height_m is None):
         missing = [o for o, v in (("--mass-kg", args.mass_kg), ("--height-m", args.height_m))
                    if v is None]
@@ -162,6 +169,7 @@ def _inverse_document(inv, windows) -> dict:
         doc["swings"].append({"toe_off_s": to, "touchdown_s": td if seen else None,
                               "end_s": td, **{k: v for k, v in w.items()
                                               if k not in ("start_s", "stop_s")}})
+    meta["swings"] = [[to, td] for to, td, _ in windows]
     doc["meta"] = meta
     if inv.leg is not None:
         doc["segment_parameters"] = inv.leg.to_dict()
@@ -179,19 +187,61 @@ def _print_inverse(inv, windows) -> None:
         print("swings: none found")
         return
     print("swing   toe-off   end      peak hip flex  peak hip ext  hip +work  knee -work")
+
+    def peak(v):
+        return f"{v:8.1f} N m" if v > 0 else f"{'—':>8s}    "
+
     for k, (to, td, seen) in enumerate(windows, 1):
         keep = (inv.t_s >= to) & (inv.t_s <= td)
         tau = inv.hip_torque_Nm[keep]
         w = inv.work(to, td)
-        print(f"{k:5d}  {to:7.3f} s {td:7.3f} s{' ' if seen else '*'} {max(tau.max(), 0):8.1f} N m "
-              f"{max(-tau.min(), 0):9.1f} N m {w['hip_positive_work_J']:7.1f} J "
+        print(f"{k:5d}  {to:7.3f} s {td:7.3f} s{' ' if seen else '*'} {peak(tau.max())} "
+              f"{peak(-tau.min()):>12s} {w['hip_positive_work_J']:7.1f} J "
               f"{w['knee_negative_work_J']:8.1f} J")
     if any(not s for _, _, s in windows):
-        print("* touchdown not in the record: the swing ends with the record")
+        print("* touchdown not found: the window runs to the next toe-off or to the end of the "
+              "record, and may include the next contact")
+    print("torques outside the swings (stance) lack the ground reaction force: use the swings")
+
+
+def _check_swings_in_record(given, inv) -> None:
+    if not given:
+        return
+    t0, t1 = float(inv.t_s[0]), float(inv.t_s[-1])
+    for to, td in given:
+        if not t0 <= to < t1:
+            raise LegsimError(f"--swing {to:g}:{td:g}: found a toe-off outside the record "
+                              f"({t0:.3f}–{t1:.3f} s); accepted: a toe-off inside it")
+
+
+def _with_file(run, args):
+    """Run the command; a user error that does not name the motion file gets its name, and
+    Python option names become the command's."""
+    try:
+        return run(args)
+    except LegsimError as exc:
+        text = str(exc)
+        for py, opt in (("length_unit=", "--length-unit "), ("angle_unit=", "--angle-unit "),
+                        ("rate_hz=", "--rate-hz "), ("static=...", "--static FILE"),
+                        ("inverse_dynamics: ", ""), ("cutoff_hz", "--cutoff-hz")):
+            text = text.replace(py, opt)
+        text = text.replace("read_motion(path, --length-unit 'cm')", "--length-unit cm")
+        text = text.replace("the length_unit option", "the --length-unit option")
+        if str(args.motion) not in text and not text.startswith("--"):
+            text = f"{args.motion}: {text}"
+        raise LegsimError(text) from None
 
 
 def cmd_inverse(args) -> int:
-    from .analysis import _cutoff_used, _windows_of, centres_of, find_swings
+    return _with_file(_cmd_inverse, args)
+
+
+def cmd_analyze(args) -> int:
+    return _with_file(_cmd_analyze, args)
+
+
+def _cmd_inverse(args) -> int:
+    from .analysis import _cutoff_used, _windows_of, centres_of, check_plausible, find_swings
     from .inverse import inverse_dynamics
     from .results import atomic_folder
     from .viz.motion_figures import inverse_figure, write_motion_figures
@@ -208,8 +258,14 @@ def cmd_inverse(args) -> int:
                            side=args.side, cutoff_hz=cutoff, static=static)
     found = given or []
     if given is None and centres is not None:
-        found = find_swings(centres, cutoff_hz=_cutoff_used(inv), side=args.side, notes=notes,
-                            source=args.motion)
+        try:
+            found = find_swings(centres, cutoff_hz=_cutoff_used(inv), side=args.side,
+                                notes=notes, source=args.motion)
+        except LegsimError as exc:       # inverse dynamics needs no swings: say why, go on
+            notes.append(f"no swings found ({exc})")
+            found = []
+    _check_swings_in_record(given, inv)
+    check_plausible(inv, args.motion)
     windows = _windows_of(found, float(inv.t_s[-1]))
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.motion).stem}_inverse"
     with atomic_folder(out) as tmp:
@@ -228,7 +284,7 @@ def cmd_inverse(args) -> int:
     return 0
 
 
-def cmd_analyze(args) -> int:
+def _cmd_analyze(args) -> int:
     from .analysis import analyze
     from .results import atomic_folder
     from .viz.motion_figures import inverse_figure, what_if_figure, write_motion_figures
@@ -247,6 +303,7 @@ def cmd_analyze(args) -> int:
                 moving_hip=not args.still_hip, swings=given)
     a.source = str(args.motion)
     inv = a.inverse
+    _check_swings_in_record(given, inv)
     windows = [(f.toe_off_at_s, f.end_at_s, f.touchdown_seen) for f in a.swings]
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.motion).stem}_analysis"
     with atomic_folder(out) as tmp:
@@ -279,6 +336,9 @@ def cmd_analyze(args) -> int:
                                   command=_command_text("analyze"))
     if not args.quiet:
         _print_analysis(a)
+        print(f"(simulations: actuators {a.actuators if isinstance(a.actuators, str) else 'of the scenario'}"
+              " at full activation for both techniques; the athlete's effort is unknown, so "
+              "measured and simulated times differ in effort as well as technique)")
     print(f"wrote {out}/ (analysis.json, inverse.csv, figures"
           + ("" if args.no_report else ", report.html") + ")")
     return 0
@@ -301,6 +361,11 @@ def _print_analysis(a) -> None:
         print(f"  what if, {w.notes[0]}:")
         for row in w.table():
             tq = row["peak_hip_flexion_torque_Nm"]
+            if row["recovery"] == "measured" and not (
+                    row["recovery_time_s"] is not None and math.isfinite(row["recovery_time_s"])):
+                print(f"    {'measured':<22s} the thigh did not reach {w.end_thigh_angle_deg:g}° "
+                      f"in this swing (peak {f.peak_thigh_angle_deg:.1f}°)")
+                continue
             if row.get("not_completed"):
                 print(f"    {row['recovery']:<22s} {row['not_completed']}")
                 continue

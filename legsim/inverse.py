@@ -529,8 +529,8 @@ def inverse_dynamics(motion_or_arrays, *, mass_kg: float | None = None,
 
     Parameters
     ----------
-    motion_or_arrays : Motion, JointCentres, mapping or tuple
-        A `legsim.io.Motion` (angles CSV, 2-D/3-D markers, OpenSim coordinates), a
+    motion_or_arrays : path, Motion, JointCentres, mapping or tuple
+        A motion file (read with `legsim.io.read_motion`), a `legsim.io.Motion` (angles CSV, 2-D/3-D markers, OpenSim coordinates), a
         `JointCentres`, a mapping with ``t_s`` and either ``thigh_angle_deg``,
         ``knee_flexion_deg`` or ``hip_x_m ... ankle_y_m`` (optionally ``hip_x_m, hip_y_m`` with
         the angles, or a known ``hip_acc_x_m_s2, hip_acc_y_m_s2``), or a tuple
@@ -575,6 +575,14 @@ def inverse_dynamics(motion_or_arrays, *, mass_kg: float | None = None,
     from .core.inverse import joint_powers, net_joint_torques
 
     notes: list[str] = []
+    if isinstance(motion_or_arrays, (str, Path)):          # a file: read it (legsim.io)
+        from .io import read_motion
+
+        motion_or_arrays = read_motion(motion_or_arrays)
+    if isinstance(static, (str, Path)):
+        from .io import read_motion
+
+        static = read_motion(static)
     kin = _as_kinematics(motion_or_arrays, side, static)
     notes.extend(kin.notes)
     t, signals = _signals(kin, hip_acceleration, notes)

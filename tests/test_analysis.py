@@ -211,3 +211,66 @@ def test_kinovea_export_end_to_end(tmp_path, capsys):
                  str(tmp_path / "an")]) == 2
     assert "no swing could be analysed" in capsys.readouterr().err
     assert not (tmp_path / "an").exists()
+
+
+def _tutorial_table():
+    lines = [ln for ln in TUTORIAL.read_text().splitlines() if not ln.startswith("#")]
+    return lines[0].split(","), np.array([[float(x) for x in ln.split(",")] for ln in lines[1:]])
+
+
+def _write(path, cols, data, fmt="%.4f"):
+    np.savetxt(path, data, delimiter=",", header=",".join(cols), comments="", fmt=fmt)
+    return path
+
+
+def test_mirrored_and_image_axes_give_the_same_torques(tmp_path):
+    """A runner filmed going right to left, and image coordinates (y down), are detected."""
+    cols, data = _tutorial_table()
+    ref = legsim.inverse_dynamics(legsim.read_motion(TUTORIAL), mass_kg=62, height_m=1.81)
+    for kind in ("x", "y"):
+        d = data.copy()
+        for i, c in enumerate(cols):
+            if c.endswith(f"_{kind}_m"):
+                d[:, i] = 3.0 - d[:, i]
+        f = _write(tmp_path / f"flip_{kind}.csv", cols, d)
+        inv = legsim.inverse_dynamics(legsim.read_motion(f), mass_kg=62, height_m=1.81)
+        np.testing.assert_allclose(inv.hip_torque_Nm, ref.hip_torque_Nm, atol=1e-6)
+        assert any(("mirrored" if kind == "x" else "flipped") in n for n in inv.meta["notes"])
+
+
+def test_dropped_frames_are_bridged(tmp_path):
+    cols, data = _tutorial_table()
+    f = _write(tmp_path / "dropped.csv", cols, np.delete(data, [30, 31, 90], axis=0))
+    a = analyze(f, mass_kg=62, height_m=1.81)
+    full = analyze(TUTORIAL, mass_kg=62, height_m=1.81)
+    assert len(a.swings) == len(full.swings)
+    assert any("resampled" in n for n in a.notes)
+    assert a.swings[0].toe_off_at_s == pytest.approx(full.swings[0].toe_off_at_s, abs=0.021)
+
+
+@pytest.mark.parametrize("change,needle", [
+    ("ms", "a time column in ms must be named t_ms"),
+    ("mm", "the positions are probably in another unit"),
+])
+def test_wrong_units_are_caught(tmp_path, change, needle):
+    cols, data = _tutorial_table()
+    d = data.copy()
+    if change == "ms":
+        d[:, 0] *= 1000.0
+    else:
+        d[:, 1:] *= 1000.0
+    f = _write(tmp_path / f"{change}.csv", cols, d)
+    with pytest.raises(LegsimError, match=needle):
+        analyze(f, mass_kg=62, height_m=1.81)
+
+
+def test_measured_recovery_stays_in_its_swing(tmp_path, capsys):
+    """An end angle the thigh does not reach in a swing gives no measured time (not one taken
+    from a later stride), and an end angle below the toe-off angle is refused."""
+    a = analyze(TUTORIAL, mass_kg=62, height_m=1.81, end_thigh_angle_deg=29.0)
+    f, w = a.swings[0], a.what_if[0]
+    assert f.peak_thigh_angle_deg < 29.0
+    assert np.isnan(w.measured["recovery_time_s"])
+    assert any("did not reach 29" in n for n in w.notes)
+    with pytest.raises(LegsimError, match="not above the thigh angle at toe-off"):
+        analyze(TUTORIAL, mass_kg=62, height_m=1.81, end_thigh_angle_deg=-30.0)

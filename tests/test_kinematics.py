@@ -304,7 +304,7 @@ def test_direction_on_the_treadmill_from_the_foot():
     # the points are already sagittal (+x forward): every rule must find +x
     by_foot = direction_of_travel(t, pts["hip"], heel=pts["heel"], toe=pts["toe"])
     assert (by_foot.axis, by_foot.sign, by_foot.method) == (0, 1.0,
-                                                            "foot direction (toe ahead of heel)")
+                                                            "foot direction (toe ahead of heel while the foot is low)")
     by_swing = direction_of_travel(t, pts["hip"], ankle=pts["ankle"])
     assert (by_swing.axis, by_swing.sign) == (0, 1.0)
     assert by_swing.method == "foot backward in stance (treadmill)"

@@ -218,7 +218,8 @@ class TravelDirection:
     sign : float
         +1 when the subject moves toward +axis, −1 toward −axis (then x is mirrored).
     method : str
-        'hip displacement (overground)', 'foot direction (toe ahead of heel)' or
+        'hip displacement (overground)', 'foot direction (toe ahead of heel while the foot is
+        low)' or
         'foot backward in stance (treadmill)'.
     hip_speed_m_s : float
         Mean horizontal hip speed over the record.
@@ -249,8 +250,8 @@ def direction_of_travel(time_s, hip, *, heel=None, toe=None, ankle=None,
 
     1. Overground: the hip's mean horizontal velocity, (last − first) / duration, is at least
        `OVERGROUND_SPEED_M_S`: forward is its direction.
-    2. Treadmill, heel and toe tracked: the foot points forward, so forward is the mean
-       heel→toe direction.
+    2. Treadmill, heel and toe tracked: the foot points forward while it is low, so forward is
+       the mean heel→toe direction over the samples where the foot is lowest (the lowest 30 %).
     3. Treadmill, one foot point (toe, heel or ankle): in stance the foot is carried backward
        by the belt, so forward is opposite to the foot's mean horizontal velocity relative to
        the hip over the samples where the foot is lowest (the lowest 30 %).
@@ -292,9 +293,16 @@ def direction_of_travel(time_s, hip, *, heel=None, toe=None, ankle=None,
     if speed >= OVERGROUND_SPEED_M_S:
         vec, method = disp, "hip displacement (overground)"
     elif heel is not None and toe is not None:
-        toe_h = np.asarray(toe, dtype=float)[:, horizontal]
-        d = toe_h - np.asarray(heel, dtype=float)[:, horizontal]
-        vec, method = np.nanmean(d, axis=0), "foot direction (toe ahead of heel)"
+        toe_a = np.asarray(toe, dtype=float)
+        heel_a = np.asarray(heel, dtype=float)
+        d = toe_a[:, horizontal] - heel_a[:, horizontal]
+        # while the foot is low (stance, or toe-off in a swing-only record) it points forward;
+        # in swing it turns with the folding shank and may point back or down
+        height = 0.5 * (toe_a[:, ui] + heel_a[:, ui])
+        good = np.isfinite(height) & np.isfinite(d).all(axis=1)
+        low = good & (height <= np.nanpercentile(height[good], 30.0)) if good.any() else good
+        vec = np.mean(d[low], axis=0) if low.any() else np.nanmean(d, axis=0)
+        method = "foot direction (toe ahead of heel while the foot is low)"
     else:
         foot = next((p for p in (toe, heel, ankle) if p is not None), None)
         if foot is None:

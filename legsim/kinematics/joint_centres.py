@@ -349,7 +349,7 @@ def joint_centres(motion, *, side: str = "right", static=None,
     raise _missing_error(mk.source, set_name, missing, extra)
 
 
-def _finish(mk, time_s, side, pts, method, notes, up_axis=None):
+def _finish(mk, time_s, side, pts, method, notes, up_axis=None, layout_forward=False):
     """Project lab points on the sagittal plane (legsim.kinematics.angles.sagittal_frame) and
     build the result. ``up_axis``: the lab axis believed vertical; by default, for 3-D
     points, the axis along which the hip lies farthest from the ankle."""
@@ -361,9 +361,25 @@ def _finish(mk, time_s, side, pts, method, notes, up_axis=None):
                      f"the ankle along it)")
     frame = sagittal_frame(time_s, pts["hip"], pts["ankle"], heel=pts.get("heel"),
                            toe=pts.get("toe"), up_axis=up_axis)
+    if layout_forward and frame.forward_sign < 0 and not _reliable_direction(frame.notes):
+        # the file's layout says +x is forward; the one-foot-point rule needs stance in the
+        # record (a swing-only record fools it), so it does not overrule the layout
+        from dataclasses import replace
+
+        frame = replace(frame, forward_sign=1.0, notes=[
+            n for n in frame.notes if "was mirrored" not in n] + [
+            "kept +x forward as the file's layout says (the direction found from one foot point "
+            "is not reliable without stance in the record)"])
     notes.extend(frame.notes)
     points = {k: frame.project(v) for k, v in pts.items()}
     return JointCentres(time_s, points, mk.source, side, method, notes)
+
+
+def _reliable_direction(frame_notes) -> bool:
+    """Whether the direction of travel came from the hip's displacement or the heel-to-toe
+    direction (not from one foot point's motion, which assumes stance in the record)."""
+    text = " ".join(frame_notes)
+    return "hip displacement" in text or "toe ahead of heel" in text
 
 
 def _from_named_points(mk, time_s, side):
@@ -384,12 +400,11 @@ def _from_named_points(mk, time_s, side):
     method = {p: f"tracked point '{name}'" for p, name in found.items()}
     pts = {p: mk.get(name) for p, name in found.items()}
     notes = ["2-D points: the tracked points are taken as the joint centres"]
-    if getattr(mk.motion, "format", None) == "markers-csv":
-        # design.md fixes the axes of this layout: +x the direction of travel, +y up
-        notes.append("axes as the legsim CSV layout defines them: +x forward, +y up")
-        return JointCentres(time_s, {k: np.array(v, dtype=float) for k, v in pts.items()},
-                            mk.source, "unknown", method, notes)
-    jc = _finish(mk, time_s, side, pts, method, notes, up_axis="y")
+    # design.md's CSV layout says +x forward and +y up, but a file digitised from a video of a
+    # runner going right to left, or in image coordinates, breaks that silently: the direction
+    # of travel and the up axis are checked for every 2-D file (notes say what was found)
+    jc = _finish(mk, time_s, side, pts, method, notes, up_axis="y",
+                 layout_forward=getattr(mk.motion, "format", None) == "markers-csv")
     jc.side = "unknown"
     return jc
 

@@ -105,8 +105,10 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
         "<section>\n<h2>Model</h2>\n<p>Net joint torques by inverse dynamics with the "
         "simulator's own equations of motion (two rigid segments, thigh and shank+foot, in the "
         "sagittal plane, pelvis rotation neglected); the simulations use Hill-type torque "
-        "generators with the stated actuators. The measured and simulated recoveries share the "
-        f"athlete, the toe-off state and the end event. Details: <a href=\"{ANALYSIS_DOCS_URL}\">"
+        "generators with the stated actuators, driven by the presets' excitations at full "
+        "activation: the athlete's own effort is unknown, so the measured recovery differs from "
+        "the simulated ones in effort as well as technique. The measured and simulated "
+        f"recoveries share the athlete, the toe-off state and the end event. Details: <a href=\"{ANALYSIS_DOCS_URL}\">"
         "docs/analysis.md</a>.</p>\n</section>\n")
     parts.append(f"<footer>\n<p>Made with legsim {_esc(__version__)}. Self-contained: "
                  "everything shown is embedded in this file; it opens without a network "
