@@ -303,7 +303,7 @@ def _describe_plan(plan) -> str:
             shown = ", ".join(_value_text(v) for v in values[:4]) + (", …" if n > 4 else "")
         parts.append(f"{path} ({n} value{'s' if n != 1 else ''}: {shown})")
     joint = {"grid": " × ", "zip": " with ", "random": ", "}[plan.mode]
-    seed = f", seed {plan.seed}" if plan.mode == "random" else ""
+    seed = f", seed {plan.seed if plan.seed is not None else 0}" if plan.mode == "random" else ""
     variants = f"{plan.n_variants} variant{'s' if plan.n_variants != 1 else ''}"
     return f"{plan.mode} of {variants}{seed}: " + joint.join(parts)
 
@@ -321,9 +321,10 @@ class _Progress:
 
     WIDTH = 30
 
-    def __init__(self, total: int, already: int, stream=None):
+    def __init__(self, total: int, already: int, stream=None, quiet: bool = False):
         self.total, self.already = total, already
         self.done = already
+        self.quiet = quiet
         self.stream = stream if stream is not None else sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.drawn = False
@@ -347,6 +348,8 @@ class _Progress:
         return text
 
     def _show(self, text: str) -> None:
+        if self.quiet:          # counts only (for the interrupt message)
+            return
         if self.tty:
             pad = max(0, self.width - len(text))
             self.stream.write("\r" + text + " " * pad)
@@ -368,6 +371,24 @@ class _Progress:
             self.stream.write("\n")
             self.stream.flush()
         self.drawn = False
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """Refuse an output path that cannot be written, before anything runs."""
+    import tempfile
+
+    from .errors import LegsimError
+
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".legsim-write-check-"):
+            pass
+    except OSError as exc:
+        raise LegsimError(f"{option} {path}: cannot write in {parent} ({exc.strerror or exc}); "
+                          "accepted: a file in a folder you can write to") from None
+    if path.is_dir():
+        raise LegsimError(f"{option} {path}: found a folder; accepted: a file name")
 
 
 def _done_before(plan, out: Path, resume: bool) -> int:
@@ -474,6 +495,9 @@ def cmd_sweep(args) -> int:
 
             raise LegsimError(f"--metric: found {m!r}{_suggest(m, plottable)}; accepted: one of "
                               + ", ".join(plottable))
+    if args.plot and args.no_plot:
+        raise LegsimError(f"--plot {args.plot}: found together with --no-plot; accepted: one of "
+                          "them")
     plot = None
     if not args.no_plot:
         plot = Path(args.plot) if args.plot else out.with_suffix(".png")
@@ -485,13 +509,19 @@ def cmd_sweep(args) -> int:
     chunk = args.chunk_size if args.chunk_size is not None else DEFAULT_CHUNK
     # every path and value is checked before anything runs (SweepError -> exit 2)
     plan = plan_sweep(scn, params, mode=mode, n=n, seed=seed, chunk_size=chunk)
+    _check_writable("--out", out)
+    if plot is not None:
+        _check_writable("--plot", plot)
+    if args.trajectories:
+        _check_writable("--trajectories", Path(args.trajectories) / "variant_0.csv")
     resume = not args.no_resume
     already = _done_before(plan, out, resume)
     n_strat = len(plan.strategies)
     if not args.quiet:
         print(f"scenario {scn.name} ({scn.path})")
         print(f"sweep: {_describe_plan(plan)}")
-        print(f"{plan.n_variants} variants × {n_strat} strateg{'ies' if n_strat != 1 else 'y'} "
+        print(f"{plan.n_variants} variant{'s' if plan.n_variants != 1 else ''} × {n_strat} "
+              f"strateg{'ies' if n_strat != 1 else 'y'} "
               f"({', '.join(plan.strategies)}) = {plan.n_variants * n_strat} simulations"
               + (f", on the Dask cluster at {args.dask}" if args.dask else ""), flush=True)
         if already:
@@ -499,23 +529,22 @@ def cmd_sweep(args) -> int:
                   flush=True)
     if not args.dask:
         _compiling_notice("batch.run_batch-*.nbi")
-    progress = None if args.quiet else _Progress(plan.n_variants, already)
-    if progress is not None:
-        progress.start()
+    progress = _Progress(plan.n_variants, already, quiet=args.quiet)
+    progress.start()
     try:
-        result = sweep(scn, params, mode=mode, n=n, seed=seed, out=out,
+        result = sweep(plan, params, mode=mode, n=n, seed=seed, out=out,
                        executor=args.dask or None, chunk_size=chunk, threads=args.threads,
                        resume=resume, progress=progress, trajectories=args.trajectories)
     except KeyboardInterrupt:
-        if progress is not None:
-            progress.close()
-        done = progress.done if progress is not None else 0
-        print(f"legsim: interrupted; {done} of {plan.n_variants} variants are saved in {out}: "
-              "run the same command again to resume (--no-resume starts over)", file=sys.stderr)
+        progress.close()
+        done = progress.done
+        saved = (f"{done} of {plan.n_variants} variants are saved in {out}: run the same "
+                 "command again to resume (--no-resume starts over)" if done else
+                 "nothing was saved yet")
+        print(f"legsim: interrupted; {saved}", file=sys.stderr)
         return 130
     finally:
-        if progress is not None:
-            progress.close()
+        progress.close()
     result = Path(result)
     columns = list(plan.paths)
     for s in plan.strategies:
@@ -587,6 +616,10 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:   # a file that cannot be read or written: say which, no traceback
+        name = exc.filename or ""
+        print(f"legsim: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,8 +81,15 @@ def leg_of(scn):
         out = {k: v for k, v in out.items() if v}
         return out or None
 
-    return leg_parameters(s["mass_kg"], s["height_m"], s["sex"], s["anthropometry"],
-                          s["ankle_angle_deg"], given(d.get("segments")), given(d.get("buttock")))
+    try:
+        return leg_parameters(s["mass_kg"], s["height_m"], s["sex"], s["anthropometry"],
+                              s["ankle_angle_deg"], given(d.get("segments")),
+                              given(d.get("buttock")))
+    except ValueError as exc:       # e.g. a given CoM beyond the thigh length of this stature
+        from .errors import LegsimError
+
+        where = f"{scn.path}: " if getattr(scn, "path", None) else ""
+        raise LegsimError(f"{where}{exc}") from None
 
 
 #: `LegParameters` field of each parameter of the generated equations of motion, by its

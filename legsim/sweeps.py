@@ -70,8 +70,16 @@ def parse_values(text: str):
             values.append(float(part))
         except ValueError:
             low = part.lower()
-            values.append({"true": True, "false": False}.get(low, part))
+            values.append({"true": True, "false": False, "null": None}.get(low, part))
     return values
+
+
+#: Most values one swept path may list (a grid of several paths multiplies them).
+MAX_VALUES_PER_PATH = 10_000_000
+#: Most distinct values of one path checked one by one against the scenario; numeric values
+#: beyond them lie between the smallest and largest, which are always checked (the scenario's
+#: numeric limits are ranges).
+MAX_CHECKED_VALUES = 50
 
 
 def _values_of(path: str, spec, mode: str):
@@ -97,6 +105,10 @@ def _values_of(path: str, spec, mode: str):
             n = int(spec["n"])
             if n < 1:
                 raise SweepError(f"{path}: found n = {n}; accepted: n >= 1")
+            if n > MAX_VALUES_PER_PATH:
+                raise SweepError(f"{path}: found n = {n}; accepted: at most "
+                                 f"{MAX_VALUES_PER_PATH:,} values per path (for more variants "
+                                 "combine paths in a grid, or use mode random)")
             return list(np.linspace(float(spec["start"]), float(spec["stop"]), n))
         raise SweepError(f"{path}: found {spec!r}; accepted: a list of values or "
                          "{start: .., stop: .., n: ..}")
@@ -293,8 +305,9 @@ def _check_combinations(scenario, paths, values, mode, fast) -> None:
         seen.add(key)
         update = {paths[i]: v for i, v in zip(slow, combo)}
         try:
-            scenario.replace(update)
-        except ScenarioError as exc:
+            scn = scenario.replace(update)
+            _pack_combo(None, scn, {})        # the model too: limits that depend on stature
+        except (ScenarioError, LegsimError) as exc:
             shown = ", ".join(f"{k} = {v!r}" for k, v in update.items())
             raise SweepError(f"sweep combination {shown}: {exc}") from None
 
@@ -320,7 +333,14 @@ def plan_sweep(scenario, params: dict, mode: str = "grid", n: int | None = None,
     values = [_values_of(p, params[p], mode) for p in paths]
     # every value (grid/zip) or both bounds (random) must be accepted by the scenario schema
     for path, vals in zip(paths, values):
-        check = list(vals) if mode != "random" else [vals[0], vals[1]]
+        if mode == "random":
+            check = [vals[0], vals[1]]
+        elif len(vals) > MAX_CHECKED_VALUES and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            arr = np.asarray(vals, dtype=float)
+            check = [float(arr.min()), float(arr.max())] + list(vals[:MAX_CHECKED_VALUES])
+        else:
+            check = list(vals)
         seen = set()
         for v in check:
             key = repr(v)
@@ -401,7 +421,7 @@ def run_chunk(plan: SweepPlan, chunk: int, threads: int | None = None):
     for key in combos:
         try:
             packs.append(_pack_combo(plan, base, dict(zip(slow, key))))
-        except LegsimError:        # values valid alone, rejected together: status "invalid"
+        except (LegsimError, ValueError):   # values valid alone, rejected together: "invalid"
             packs.append(None)
             invalid.append(len(packs) - 1)
     n_strat = len(plan.strategies)
@@ -443,10 +463,11 @@ def run_chunk(plan: SweepPlan, chunk: int, threads: int | None = None):
         for p, (arr, col, scale) in plan.fast.items():
             v = vals[plan.paths.index(p)].astype(float) * scale
             {"y0": y0, "mp": mp, "end": end, "integ": integ}[arr][rows, col] = v
-    if threads:
-        import numba
+    import numba
 
-        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    # every chunk sets its threads: an earlier call's `threads` must not carry over
+    numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS) if threads
+                          else numba.config.NUMBA_NUM_THREADS)
     out = np.zeros((J, N_METRICS))
     # one kernel call per distinct hip-acceleration table (usually one for the whole chunk)
     tables: dict = {}
@@ -558,15 +579,22 @@ class ChunkWriter:
         self.parts = self.path.with_name(self.path.name + ".parts")
         self.done: set[int] = set()
         self.bytes = 0
+        self.restarted = None
         state = None
         if resume and self.record.is_file():
             state = json.loads(self.record.read_text())
             if state.get("spec") != plan.spec_hash():
                 raise SweepError(f"{self.path}: an unfinished sweep with a different specification "
                                  f"is recorded in {self.record}; accepted: the same sweep to resume "
-                                 "it, or delete both files (or choose another --out)")
+                                 "it, --no-resume to start over, or another --out")
             self.done = set(state["chunks"])
             self.bytes = int(state.get("bytes", 0))
+            if not self._output_matches_record():
+                self.restarted = (f"{self.record} records {len(self.done)} finished chunk(s) but "
+                                  f"{self.path} is missing or shorter than recorded: starting "
+                                  "over")
+                self.done, self.bytes, state = set(), 0, None
+                self.record.unlink(missing_ok=True)
         if state is None:
             if self.path.exists() and self.record.exists():
                 self.path.unlink()
@@ -581,6 +609,14 @@ class ChunkWriter:
         elif self.kind == "csv" and self.path.exists():
             with open(self.path, "r+b") as fh:        # drop anything after the last finished chunk
                 fh.truncate(self.bytes)
+
+    def _output_matches_record(self) -> bool:
+        """Whether the output written so far is still there as recorded."""
+        if not self.done:
+            return True
+        if self.kind == "csv":
+            return self.path.is_file() and self.path.stat().st_size >= self.bytes
+        return all((self.parts / f"part-{c:06d}.parquet").is_file() for c in self.done)
 
     def _save(self):
         tmp = self.record.with_suffix(".tmp")
@@ -603,6 +639,10 @@ class ChunkWriter:
             self.parts.mkdir(exist_ok=True)
             part = self.parts / f"part-{chunk:06d}.parquet"
             tmp = part.with_suffix(".tmp")
+            df = df.copy()
+            for c in df.columns:          # text columns stay text even when a chunk has only nulls
+                if df[c].dtype == object:
+                    df[c] = df[c].astype("string")
             df.to_parquet(tmp, index=False)
             os.replace(tmp, part)
         self.done.add(chunk)
@@ -665,7 +705,8 @@ def sweep(scenario, params: dict, mode: str = "grid", n: int | None = None, seed
 
     Parameters
     ----------
-    scenario : a `Scenario` or a path to a scenario file
+    scenario : a `Scenario`, a path to a scenario file, or a `SweepPlan` from `plan_sweep`
+        (then ``params``, ``mode``, ``n``, ``seed`` and ``chunk_size`` are the plan's)
     params : dotted scenario path -> values (list, ``{start, stop, n}``, ``"START:STOP:N"`` or
         ``"v1,v2"``); for ``mode="random"`` a range ``(low, high)``
     mode : ``"grid"`` (every combination), ``"zip"`` (the i-th value of every path together) or
@@ -691,7 +732,10 @@ def sweep(scenario, params: dict, mode: str = "grid", n: int | None = None, seed
         raise SweepError(f"threads: found {threads!r} together with an executor; accepted: "
                          "threads for runs on this machine only (the threads of Dask workers "
                          "are set when the workers start)")
-    plan = plan_sweep(scenario, params, mode=mode, n=n, seed=seed, chunk_size=chunk_size)
+    if isinstance(scenario, SweepPlan):          # already planned (legsim sweep does this)
+        plan = scenario
+    else:
+        plan = plan_sweep(scenario, params, mode=mode, n=n, seed=seed, chunk_size=chunk_size)
     if trajectories is not None and plan.n_variants > MAX_TRAJECTORY_VARIANTS:
         raise SweepError(f"trajectories: asked for with {plan.n_variants} variants; accepted: at "
                          f"most {MAX_TRAJECTORY_VARIANTS} variants (a trajectory file per "

@@ -222,3 +222,61 @@ def test_trajectories_on_request(tmp_path):
     with pytest.raises(SweepError, match="at most 100000 variants"):
         sweep(SCEN / "knee_drive.yaml", {"subject.mass_kg": (60, 90)}, mode="random",
               n=200_000, trajectories=tmp_path / "t2")
+
+
+def test_model_rejected_combinations_and_limits(tmp_path):
+    """A CoM beyond the thigh length of a short subject: refused before running in a grid,
+    recorded as invalid in a random sweep; huge value counts are refused at once."""
+    knee = SCEN / "knee_drive.yaml"
+    with pytest.raises(SweepError, match=r"subject.height_m = 1.0, segments.thigh.com_m = 0.4"):
+        plan_sweep(knee, {"subject.height_m": [1.0, 1.8], "segments.thigh.com_m": [0.2, 0.4]})
+    df = sweep(knee, {"subject.height_m": (1.0, 2.5), "segments.thigh.com_m": (0.05, 0.5)},
+               mode="random", n=30, seed=1)
+    assert set(df["knee_drive.status"]) == {"completed", "invalid"}
+    with pytest.raises(SweepError, match="at most 10,000,000 values per path"):
+        plan_sweep(knee, {"subject.mass_kg": "300:900:1000000000"})
+
+
+def test_threads_do_not_carry_over():
+    import numba
+
+    params = {"initial.knee_velocity_deg_s": [300.0, 600.0]}
+    sweep(SCEN / "knee_drive.yaml", params, threads=1)
+    sweep(SCEN / "knee_drive.yaml", params)
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+
+
+def test_parquet_with_a_text_column_null_in_one_chunk(tmp_path):
+    pytest.importorskip("pyarrow")
+    acc = tmp_path / "acc.csv"
+    acc.write_text("t_s,acc_x_m_s2,acc_y_m_s2\n0,0,0\n1,5,0\n")
+    out = sweep(SCEN / "knee_drive.yaml", {"model.hip_acceleration.table": [None, str(acc)],
+                                           "initial.knee_velocity_deg_s": [300.0, 600.0]},
+                out=tmp_path / "t.parquet", chunk_size=2)
+    df = pd.read_parquet(out)
+    assert len(df) == 4 and df["model.hip_acceleration.table"].isna().sum() == 2
+
+
+def test_resume_when_the_output_was_removed(tmp_path):
+    import legsim.sweeps as sw
+
+    out = tmp_path / "rows.csv"
+    params = {"initial.knee_velocity_deg_s": "300:900:6"}
+    real, calls = sw.run_chunk, []
+
+    def stop(*a, **k):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return real(*a, **k)
+
+    sw.run_chunk = stop
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sweep(SCEN / "knee_drive.yaml", params, out=out, chunk_size=3)
+    finally:
+        sw.run_chunk = real
+    out.unlink()                                    # the record stays, the rows are gone
+    sweep(SCEN / "knee_drive.yaml", params, out=out, chunk_size=3)
+    rows = pd.read_csv(out)
+    assert rows["variant"].tolist() == list(range(6))

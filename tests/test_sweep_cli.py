@@ -163,3 +163,20 @@ def test_bad_sweep_options_exit_2_before_writing(argv, needle, tmp_path, monkeyp
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_is_refused_before_running(tmp_path, capsys, monkeypatch):
+    import legsim.sweeps as sw
+
+    monkeypatch.setattr(sw, "run_chunk", lambda *a, **k: pytest.fail("a chunk ran"))
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    for argv, needle in (
+            (["--out", str(blocker / "x.csv")], "--out"),
+            (["--out", str(tmp_path / "ok.csv"), "--plot", str(blocker / "x.png")], "--plot"),
+            (["--out", str(tmp_path / "ok.csv"), "--plot", str(tmp_path / "p.png"), "--no-plot"],
+             "found together with --no-plot")):
+        assert main(["sweep", str(KNEE), "--param", "subject.mass_kg=70,80", *argv]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
