@@ -654,18 +654,11 @@ def find_swings(centres, *, cutoff_hz=None, side="right", notes=None, source="mo
     return found
 
 
-#: Swings are detected with the processing default cut-off (the one their accuracy was
-#: measured with, docs/processing.md) when it is below this fraction of the frame rate, else
-#: with the inverse dynamics' cut-off.
-DETECTION_BELOW = 0.4
-
-
 def _cutoff_used(inv):
-    """Cut-off (Hz) for the swing detection of an `InverseResult`'s record."""
-    from .kinematics.filtering import DEFAULT_CUTOFF_HZ
+    """Cut-off (Hz) for the swing detection of an `InverseResult`'s record
+    (`legsim.kinematics.events.detection_cutoff_hz`)."""
+    from .kinematics.events import detection_cutoff_hz
 
-    rate = inv.meta.get("sample_rate_hz")
-    if rate and DEFAULT_CUTOFF_HZ < DETECTION_BELOW * float(rate):
-        return DEFAULT_CUTOFF_HZ
     filt = inv.meta.get("filter")
-    return filt.get("cutoff_hz") if isinstance(filt, dict) and filt.get("cutoff_hz") else None
+    own = filt.get("cutoff_hz") if isinstance(filt, dict) and filt.get("cutoff_hz") else None
+    return detection_cutoff_hz(inv.meta.get("sample_rate_hz"), own)

@@ -498,7 +498,7 @@ def _filter(t, signals, rate, cutoff_hz, kin, notes):
 def _detect_swings(kin: _Kinematics, side: str, filt, notes: list) -> list:
     """Complete swings (toe-off, touchdown) found from the joint centres by
     `legsim.kinematics.events.detect_swings`."""
-    from .kinematics.events import detect_swings
+    from .kinematics.events import detect_swings, detection_cutoff_hz
 
     if kin.points is None:
         raise LegsimError(f"{kin.source}: swings='detect' needs joint centres (markers); "
@@ -506,7 +506,8 @@ def _detect_swings(kin: _Kinematics, side: str, filt, notes: list) -> list:
     pts = kin.points
     found = detect_swings(kin.t, pts["hip"], pts.get("heel"), pts.get("toe"),
                           knee=pts["knee"], ankle=pts["ankle"], side=side,
-                          cutoff_hz=filt["cutoff_hz"] if filt else None)
+                          cutoff_hz=detection_cutoff_hz(1.0 / float(np.median(np.diff(kin.t))),
+                                                        filt["cutoff_hz"] if filt else None))
     complete = [(sw.toe_off_s, sw.touchdown_s) for sw in found if sw.complete]
     method = f" ({found[0].method})" if found else ""
     notes.append(f"swings detected from kinematics{method}: {len(complete)} complete of "

@@ -128,7 +128,6 @@ def _values_of(path: str, spec, mode: str):
 def _fast_target(path: str, scenario):
     """(array, column, scale) for a path that maps onto one packed entry, else None."""
     from .core import indices as ix
-    from .core import layout as lay
     from .model.actuators import GENERATORS
 
     parts = path.split(".")

@@ -230,6 +230,19 @@ def _peak_index(signal: np.ndarray, a: int, b: int) -> int | None:
 
 # --------------------------------------------------------------------------- detection
 
+#: Swings are detected at `DEFAULT_CUTOFF_HZ` (the cut-off their accuracy was measured with,
+#: docs/processing.md) when it is below this fraction of the frame rate.
+DETECTION_BELOW = 0.4
+
+
+def detection_cutoff_hz(rate_hz, fallback_hz=None):
+    """Cut-off for `detect_swings` on a record of ``rate_hz`` frames/s: the default when the
+    frame rate allows it, else ``fallback_hz`` (e.g. the inverse dynamics' own cut-off)."""
+    if rate_hz and DEFAULT_CUTOFF_HZ < DETECTION_BELOW * float(rate_hz):
+        return DEFAULT_CUTOFF_HZ
+    return fallback_hz
+
+
 def detect_swings(time_s, hip, heel=None, toe=None, *, knee=None, ankle=None,
                   side: str = "right", cutoff_hz: float | None = DEFAULT_CUTOFF_HZ,
                   toe_off_rule: str = "auto", touchdown_rule: str = "auto") -> list[Swing]:

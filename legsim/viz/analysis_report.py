@@ -5,11 +5,9 @@ deterministic bytes)."""
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
-from .report import _CSP, _CSS, _data_uri, _esc
+from .report import _CSP, _CSS, _data_uri, _esc, write_text_atomically
 
 ANALYSIS_DOCS_URL = "https://github.com/legsim/legsim/blob/main/docs/analysis.md"
 
@@ -123,14 +121,4 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
 def write_analysis_report(out_path, analysis, *, figures, title: str,
                           command: str | None = None) -> Path:
     text = render_analysis_report(analysis, figures=figures, title=title, command=command)
-    out_path = Path(out_path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return out_path
+    return write_text_atomically(out_path, text)

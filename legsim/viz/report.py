@@ -573,6 +573,12 @@ def write_report(out_path, *, title: str, scenarios: Sequence[Mapping], strategi
     text = render_report(title=title, scenarios=scenarios, strategies=strategies, figures=figures,
                          animation=animation, docs_url=docs_url, command=command,
                          generated=generated)
+    return write_text_atomically(out_path, text)
+
+
+def write_text_atomically(out_path, text: str) -> Path:
+    """Write ``text`` (UTF-8, \\n line ends) to a temporary file in the target folder and move
+    it into place, so an existing file is never left half-written; returns the path."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
