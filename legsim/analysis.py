@@ -300,7 +300,7 @@ def what_if(inv, features: SwingFeatures, *, subject: dict, actuators="sprinter"
         notes.append(f"the athlete's thigh did not reach {end:g}° in this swing (peak "
                      f"{features.peak_thigh_angle_deg:.1f}°): no measured recovery time")
     st = features.toe_off_state
-    if not features.thigh_angle_at_min_heel_buttock_distance_deg == features.thigh_angle_at_min_heel_buttock_distance_deg:
+    if math.isnan(features.thigh_angle_at_min_heel_buttock_distance_deg):
         notes.append("the closest heel-buttock approach was not located")
     leg = inv.leg
     data = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .report import _CSP, _CSS, _data_uri, _esc, write_text_atomically
+from .report import _data_uri, _esc, page_end, page_start, write_text_atomically
 
 ANALYSIS_DOCS_URL = "https://github.com/legsim/legsim/blob/main/docs/analysis.md"
 
@@ -33,13 +33,7 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
     filt = inv.meta.get("filter") or {}
     cut = filt.get("cutoff_hz") if isinstance(filt, dict) else None
     parts = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(_CSP)}\">\n",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        f"<meta name=\"generator\" content=\"legsim {_esc(__version__)}\">\n",
-        f"<title>{_esc(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n",
-        f"<header>\n<h1>{_esc(title)}</h1>\n<p class=\"lead\">Technique analysis of a measured "
-        f"swing leg: {_esc(analysis.source)}.</p>\n</header>\n",
+        page_start(title, f"Technique analysis of a measured swing leg: {analysis.source}."),
         "<section>\n<h2>Athlete and processing</h2>\n<ul>\n",
         f"<li>Subject: {_esc(_num(s.get('mass_kg'), '{:g}', unit='kg'))}, "
         f"{_esc(_num(s.get('height_m'), '{:.2f}', unit='m'))}, {_esc(str(s.get('sex', '—')))}; "
@@ -108,13 +102,9 @@ def render_analysis_report(analysis, *, figures, title: str, command: str | None
         "the simulated ones in effort as well as technique. The measured and simulated "
         f"recoveries share the athlete, the toe-off state and the end event. Details: <a href=\"{ANALYSIS_DOCS_URL}\">"
         "docs/analysis.md</a>.</p>\n</section>\n")
-    parts.append(f"<footer>\n<p>Made with legsim {_esc(__version__)}. Self-contained: "
-                 "everything shown is embedded in this file; it opens without a network "
-                 "connection.</p>\n")
-    if command:
-        parts.append(f"<p>Reproduce this report with:</p>\n<pre><code>{_esc(command)}</code>"
-                     "</pre>\n")
-    parts.append("</footer>\n</main>\n</body>\n</html>\n")
+    parts.append(page_end(f"Made with legsim {__version__}. Self-contained: everything shown "
+                          "is embedded in this file; it opens without a network connection.",
+                          command))
     return "".join(parts)
 
 

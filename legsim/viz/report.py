@@ -513,33 +513,44 @@ def render_report(*, title: str, scenarios: Sequence[Mapping], strategies,
     subtitle = ("Swing-leg recovery of a runner from toe-off: "
                 + (", ".join(labels) if len(labels) > 1 else labels[0])
                 + (f", compared with {labels[0]} as the reference." if len(labels) > 1 else "."))
-    repro = ""
-    if command:
-        repro = ("<p>Reproduce this report with:</p>\n"
-                 f"<pre><code>{_esc(command)}</code></pre>\n")
-    gen = f", {_esc(generated)}" if generated else ""
+    gen = f", {generated}" if generated else ""
     has_media = bool(figs) or animation is not None
     embedded = ("Self-contained: " + ("everything shown is embedded in this file; " if has_media else "")
                 + "it opens without a network connection.")
     parts = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(_CSP)}\">\n",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        f"<meta name=\"generator\" content=\"legsim {_esc(__version__)}\">\n",
-        f"<title>{_esc(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n",
-        f"<header>\n<h1>{_esc(title)}</h1>\n<p class=\"lead\">{_esc(subtitle)}</p>\n</header>\n",
+        page_start(title, subtitle),
         _scenario_section(scenarios),
         _metrics_section(items, palette),
         _ended_section(items, palette),
         _figures_section(figs),
         _animation_section(animation),
         _model_section(docs_url, len(scenarios)),
-        "<footer>\n",
-        f"<p>Made with legsim {_esc(__version__)}{gen}. {embedded}</p>\n",
-        repro,
-        "</footer>\n</main>\n</body>\n</html>\n",
+        page_end(f"Made with legsim {__version__}{gen}. {embedded}", command),
     ]
     return "".join(parts)
+
+
+def page_start(title: str, lead: str) -> str:
+    """The head of a report page (inline style, the Content-Security-Policy) and its header;
+    ``title`` and ``lead`` are plain text."""
+    from .. import __version__
+
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(_CSP)}\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<meta name=\"generator\" content=\"legsim {_esc(__version__)}\">\n"
+        f"<title>{_esc(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+        f"<header>\n<h1>{_esc(title)}</h1>\n<p class=\"lead\">{_esc(lead)}</p>\n</header>\n")
+
+
+def page_end(made_with: str, command: str | None = None) -> str:
+    """The footer of a report page: ``made_with`` (plain text) and, when given, the command
+    that reproduces the page."""
+    repro = ("<p>Reproduce this report with:</p>\n"
+             f"<pre><code>{_esc(command)}</code></pre>\n") if command else ""
+    return (f"<footer>\n<p>{_esc(made_with)}</p>\n{repro}"
+            "</footer>\n</main>\n</body>\n</html>\n")
 
 
 def write_report(out_path, *, title: str, scenarios: Sequence[Mapping], strategies,
